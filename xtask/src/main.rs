@@ -1,1 +1,129 @@
-fn main() {}
+//! `cargo xtask`: the project's automation, in Rust so it runs wherever cargo does.
+//!
+//! - `cargo xtask ci` — everything CI checks, in the order that fails fastest.
+//! - `cargo xtask fuzz [SECONDS]` — every fuzz target for SECONDS each (default 20).
+//! - `cargo xtask fuzz-long RUNS` — every fuzz target for RUNS executions each.
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+/// Fuzz targets under `core/fuzz/fuzz_targets/`, one per decoder.
+const FUZZ_TARGETS: &[&str] = &["invitation_text", "record_open", "message_decode"];
+
+/// The bare-metal target the core must keep building for (the dongle's MCU).
+const EMBEDDED_TARGET: &str = "thumbv7em-none-eabihf";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("ci") => ci(),
+        Some("fuzz") => {
+            let secs = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(20u32);
+            fuzz_all(&format!("-max_total_time={secs}"))
+        }
+        Some("fuzz-long") => match args.get(1).and_then(|s| s.parse::<u64>().ok()) {
+            Some(runs) => fuzz_all(&format!("-runs={runs}")),
+            None => Err("usage: cargo xtask fuzz-long RUNS".into()),
+        },
+        _ => Err("usage: cargo xtask <ci | fuzz [SECONDS] | fuzz-long RUNS>".into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn ci() -> Result<(), String> {
+    let started = Instant::now();
+    cargo(&["fmt", "--all", "--check"])?;
+    cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
+    cargo(&[
+        "clippy",
+        "-p",
+        "beckon-core",
+        "--features",
+        "std,defmt",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
+    cargo(&["test", "--workspace"])?;
+    // The core must stay no_std and allocation-free: it has to build for the dongle.
+    cargo(&[
+        "build",
+        "-p",
+        "beckon-core",
+        "--target",
+        EMBEDDED_TARGET,
+        "--release",
+    ])?;
+    cargo(&[
+        "build",
+        "-p",
+        "beckon-core",
+        "--target",
+        EMBEDDED_TARGET,
+        "--release",
+        "--features",
+        "defmt",
+    ])?;
+    fuzz_all("-max_total_time=20")?;
+    println!("xtask ci: all steps passed in {:.0?}", started.elapsed());
+    Ok(())
+}
+
+fn fuzz_all(limit: &str) -> Result<(), String> {
+    let fuzz_dir = root().join("core").join("fuzz");
+    for target in FUZZ_TARGETS {
+        run(Command::new("cargo").current_dir(&fuzz_dir).args([
+            "+nightly",
+            "fuzz",
+            "run",
+            target,
+            "--",
+            limit,
+            "-print_final_stats=1",
+        ]))?;
+    }
+    Ok(())
+}
+
+fn cargo(args: &[&str]) -> Result<(), String> {
+    run(
+        Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .current_dir(root())
+            .args(args),
+    )
+}
+
+fn run(cmd: &mut Command) -> Result<(), String> {
+    let shown = format!("{cmd:?}");
+    println!("\n==> {shown}");
+    let status = cmd
+        .status()
+        .map_err(|e| format!("could not start {shown}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("step failed ({status}): {shown}"))
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
