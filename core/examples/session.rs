@@ -33,63 +33,65 @@ struct Story {
 }
 
 impl Story {
+    /// Narrate every event the novice has, acting as its driver would.
+    fn drain_novice(&mut self) -> bool {
+        let mut any = false;
+        while let Some(e) = self.novice.poll_event() {
+            any = true;
+            let line = match e {
+                Event::Authenticate => "a helper is knocking: checking the invitation".to_string(),
+                Event::Inject(InputEvent::Key { usage, down: true }) => {
+                    if let Some(c) = letter(usage) {
+                        self.typed.push(c);
+                    }
+                    format!(
+                        "injected key {usage:#04x}; the editor now shows {:?}",
+                        self.typed
+                    )
+                }
+                Event::Inject(other) => format!("injected {other:?}"),
+                Event::FileData { data, .. } => {
+                    self.received_file.extend_from_slice(data);
+                    format!("received {} bytes of the file", data.len())
+                }
+                other => describe(&other),
+            };
+            say(self.now, self.start, "novice", line);
+        }
+        any
+    }
+
+    /// Narrate every event the expert has.
+    fn drain_expert(&mut self) -> bool {
+        let mut any = false;
+        while let Some(e) = self.expert.poll_event() {
+            any = true;
+            say(self.now, self.start, "expert", describe(&e));
+        }
+        any
+    }
+
     /// Move bytes until both sides are quiet, narrating every event.
     fn run(&mut self) {
         loop {
-            let mut moved = false;
-            while let Some(e) = self.novice.poll_event() {
-                moved = true;
-                let line = match e {
-                    Event::Authenticate => {
-                        "a helper is knocking: checking the invitation".to_string()
-                    }
-                    Event::Inject(InputEvent::Key { usage, down: true }) => {
-                        if let Some(c) = letter(usage) {
-                            self.typed.push(c);
-                        }
-                        format!(
-                            "injected key {usage:#04x}; the editor now shows {:?}",
-                            self.typed
-                        )
-                    }
-                    Event::Inject(other) => format!("injected {other:?}"),
-                    Event::FileData { data, .. } => {
-                        self.received_file.extend_from_slice(data);
-                        format!("received {} bytes of the file", data.len())
-                    }
-                    other => describe(&other),
-                };
-                say(self.now, self.start, "novice", line);
-            }
-            while let Some(e) = self.expert.poll_event() {
-                moved = true;
-                say(self.now, self.start, "expert", describe(&e));
-            }
+            let mut moved = self.drain_novice() | self.drain_expert();
             if let Some(bytes) = self.expert.poll_transmit() {
-                let n = bytes.len();
                 let mut rest = bytes.to_vec();
-                self.expert.advance_transmit(n);
+                self.expert.advance_transmit(rest.len());
                 while !rest.is_empty() {
                     let taken = self.novice.handle_input(self.now, &rest);
                     rest.drain(..taken);
-                    while let Some(e) = self.novice.poll_event() {
-                        if let Event::FileData { data, .. } = e {
-                            self.received_file.extend_from_slice(data);
-                        }
-                    }
+                    self.drain_novice();
                 }
                 moved = true;
             }
             if let Some(bytes) = self.novice.poll_transmit() {
-                let n = bytes.len();
                 let mut rest = bytes.to_vec();
-                self.novice.advance_transmit(n);
+                self.novice.advance_transmit(rest.len());
                 while !rest.is_empty() {
                     let taken = self.expert.handle_input(self.now, &rest);
                     rest.drain(..taken);
-                    while let Some(e) = self.expert.poll_event() {
-                        say(self.now, self.start, "expert", describe(&e));
-                    }
+                    self.drain_expert();
                 }
                 moved = true;
             }
@@ -128,6 +130,8 @@ fn describe(e: &Event<'_>) -> String {
         Event::ControlEnded { by, how } => format!("control ended by the {by:?} ({how:?})"),
         Event::Chat(entry) => format!("chat #{} from {:?}: {}", entry.seq, entry.from, entry.text),
         Event::FileOffered { name, size, .. } => format!("file offered: {name} ({size} bytes)"),
+        Event::FileAccepted { id } => format!("file {id} accepted; sending"),
+        Event::FileProgress { done, total, .. } => format!("file progress: {done} of {total} bytes"),
         Event::FileFinished { outcome, .. } => format!("file transfer finished: {outcome:?}"),
         Event::FrameStart { frame, width, height } => format!("frame {frame}: {width}x{height}"),
         Event::Rect { w, h, encoding, .. } => format!("  rectangle {w}x{h} ({encoding:?})"),

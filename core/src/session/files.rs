@@ -222,7 +222,6 @@ impl Files {
                     return Ok(());
                 };
                 let ok = t.on_done().map_err(|_| EndReason::ProtocolError)?;
-                let size = t.size();
                 self.incoming.retain(|t| t.id() != id);
                 let _ = replies.push(Message::FileResult { id, ok });
                 let outcome = if ok {
@@ -230,11 +229,7 @@ impl Files {
                 } else {
                     FileOutcome::HashMismatch
                 };
-                let _ = events.push(Pending::FileProgress {
-                    id,
-                    done: size,
-                    total: size,
-                });
+                // The receiver's last ack already reported all bytes.
                 let _ = events.push(Pending::FileFinished { id, outcome });
             }
             Message::FileAccept { id } | Message::FileDecline { id } => {

@@ -9,6 +9,10 @@
 //!   `poll_transmit()` / `advance_transmit(n)`;
 //! - it sleeps until `poll_timeout()`.
 //!
+//! Time is the caller's clock in milliseconds. The novice's clock must be the
+//! wall clock (Unix milliseconds): the same value is checked against
+//! invitation expiries. A clock that steps backwards only delays timers.
+//!
 //! The person's choices (accept, allow control, type, chat, send a file) are
 //! method calls. Events that carry data (a chat entry, a file chunk, a frame
 //! rectangle) borrow it from the session until the next call to
@@ -19,6 +23,8 @@
 //! Expert: `Connecting → Authenticating → AwaitingConsent → Viewing →
 //! RequestingControl → InControl → … → Ended(reason)`.
 
+#[macro_use]
+mod api;
 mod buffers;
 mod common;
 mod expert;

@@ -121,19 +121,7 @@ impl<const TX: usize> NoviceSession<TX> {
 
     // ---- driver interface ----
 
-    /// Bytes from the link. Returns how many were taken; call
-    /// [`Self::poll_event`] until `None` and offer the rest again.
-    pub fn handle_input(&mut self, now: u64, data: &[u8]) -> usize {
-        self.c.now = now;
-        if self.c.ended.is_some() {
-            return data.len();
-        }
-        let taken = self.inbox.push(data);
-        if taken > 0 {
-            self.c.last_rx = now;
-        }
-        taken
-    }
+    shared_session_api!();
 
     /// The link closed (or failed) underneath the session.
     pub fn handle_close(&mut self, now: u64) {
@@ -184,40 +172,6 @@ impl<const TX: usize> NoviceSession<TX> {
         .min()
     }
 
-    /// Bytes to send, if any. Call [`Self::advance_transmit`] with how many
-    /// were sent.
-    pub fn poll_transmit(&self) -> Option<&[u8]> {
-        let pending = self.c.outbox.pending();
-        (!pending.is_empty()).then_some(pending)
-    }
-
-    /// `n` bytes from [`Self::poll_transmit`] were sent.
-    pub fn advance_transmit(&mut self, n: usize) {
-        self.c.outbox.advance(n);
-    }
-
-    /// The session ended and everything was sent: close the link.
-    pub fn is_closed(&self) -> bool {
-        self.c.ended.is_some() && self.c.outbox.is_empty()
-    }
-
-    /// The next event for the driver.
-    pub fn poll_event(&mut self) -> Option<Event<'_>> {
-        loop {
-            if let Some(p) = self.c.pending.pop_front() {
-                // Checked first and rendered after, so the borrow returned
-                // is not taken on the path that loops.
-                if self.c.render(p, &self.inbox).is_some() {
-                    return self.c.render(p, &self.inbox);
-                }
-                continue;
-            }
-            if self.c.ended.is_some() || !self.step() {
-                return None;
-            }
-        }
-    }
-
     // ---- state ----
 
     /// Where the session is.
@@ -253,16 +207,6 @@ impl<const TX: usize> NoviceSession<TX> {
             NoviceState::ControlOffered => Permission::ControlRequested,
             NoviceState::SharedControl => Permission::SharedControl,
         }
-    }
-
-    /// The shared chat history (SES-08).
-    pub fn chat(&self) -> &crate::chat::ChatLog<{ super::CHAT_HISTORY }> {
-        &self.c.chat
-    }
-
-    /// Smoothed round-trip time from keepalives.
-    pub fn rtt_ms(&self) -> Option<u32> {
-        self.c.rtt_ms
     }
 
     /// Frames in flight and link estimates from frame acks.
@@ -528,40 +472,6 @@ impl<const TX: usize> NoviceSession<TX> {
     /// Send a chat message (SES-08).
     pub fn send_chat(&mut self, text: &str) -> Result<(), SendError> {
         self.c.send_chat_as_novice(text)
-    }
-
-    /// Offer a file; returns its transfer id (SES-07).
-    pub fn offer_file(
-        &mut self,
-        name: &str,
-        size: u64,
-        sha256: [u8; 32],
-    ) -> Result<u32, SendError> {
-        self.c.offer_file(name, size, sha256)
-    }
-
-    /// Accept or decline an offered file.
-    pub fn answer_file(&mut self, id: u32, accept: bool) -> Result<(), SendError> {
-        self.c.answer_file(id, accept)
-    }
-
-    /// Cancel a transfer in either direction.
-    pub fn cancel_file(&mut self, id: u32) -> Result<(), SendError> {
-        self.c.cancel_file(id)
-    }
-
-    /// The next chunk to read from disk and send: `(id, offset, max_len)`.
-    pub fn next_file_chunk(&self) -> Option<(u32, u64, usize)> {
-        if self.c.outbox.has_room_for_bulk() {
-            self.c.files.next_chunk()
-        } else {
-            None
-        }
-    }
-
-    /// Send the chunk asked for by [`Self::next_file_chunk`].
-    pub fn send_file_chunk(&mut self, id: u32, offset: u64, data: &[u8]) -> Result<(), SendError> {
-        self.c.send_file_chunk(id, offset, data)
     }
 
     // ---- video ----
