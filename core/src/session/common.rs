@@ -77,6 +77,20 @@ pub(crate) enum Pending {
     Ended(EndReason),
 }
 
+/// A display name from the untrusted peer (or the machine's owner) as the
+/// session keeps it: control characters dropped, cut at
+/// [`MAX_NAME_BYTES`] on a character boundary. A prompt must never show
+/// terminal escapes or line breaks a peer chose.
+pub(crate) fn display_name(raw: &str) -> String<MAX_NAME_BYTES> {
+    let mut name = String::new();
+    for ch in raw.chars().filter(|c| !c.is_control()) {
+        if name.push(ch).is_err() {
+            break;
+        }
+    }
+    name
+}
+
 /// The session must end, and whether to tell the peer why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Stop {
@@ -197,6 +211,11 @@ impl<const TX: usize> Common<TX> {
                 reason
             };
             let _ = self.send(&Message::Bye { reason: theirs });
+            if self.ended.is_some() {
+                // Sealing the bye wore out the transport and ended the
+                // session already; one final event is enough.
+                return;
+            }
         }
         self.ended = Some(reason);
         self.emit(Pending::Ended(reason));

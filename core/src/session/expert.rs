@@ -3,7 +3,7 @@
 use rand_core::CryptoRngCore;
 
 use super::buffers::Inbox;
-use super::common::{Common, Pending, Stop};
+use super::common::{display_name, Common, Pending, Stop};
 use super::{
     Config, Event, SendError, DEFAULT_OUTBOX, MODE_INVITATION, MODE_OFFER, PREAMBLE_MAGIC,
 };
@@ -389,12 +389,7 @@ impl<const TX: usize> ExpertSession<TX> {
     ) -> Result<(), EndReason> {
         match (*state, *message) {
             (ExpertState::Authenticating, Message::Admitted { novice_name }) => {
-                c.peer_name.clear();
-                for ch in novice_name.chars().filter(|ch| !ch.is_control()) {
-                    if c.peer_name.push(ch).is_err() {
-                        break;
-                    }
-                }
+                c.peer_name = display_name(novice_name);
                 *state = ExpertState::AwaitingConsent;
                 c.emit(Pending::Admitted);
             }

@@ -4,7 +4,7 @@ use heapless::Vec;
 use rand_core::CryptoRngCore;
 
 use super::buffers::Inbox;
-use super::common::{Common, Pending, Stop};
+use super::common::{display_name, Common, Pending, Stop};
 use super::{
     Config, Event, SendError, DEFAULT_OUTBOX, MODE_INVITATION, MODE_OFFER, PREAMBLE_MAGIC,
 };
@@ -94,12 +94,7 @@ impl<const TX: usize> NoviceSession<TX> {
         machine_name: &str,
         now: u64,
     ) -> Self {
-        let mut my_name = heapless::String::new();
-        for ch in machine_name.chars() {
-            if my_name.push(ch).is_err() {
-                break;
-            }
-        }
+        let my_name = display_name(machine_name);
         Self {
             c: Common::new(config, Side::Novice, now),
             inbox: Inbox::new(),
@@ -258,12 +253,7 @@ impl<const TX: usize> NoviceSession<TX> {
             else {
                 continue;
             };
-            let mut name = heapless::String::<{ crate::message::MAX_NAME_BYTES }>::new();
-            for ch in claim.expert_name.chars().filter(|c| !c.is_control()) {
-                if name.push(ch).is_err() {
-                    break;
-                }
-            }
+            let name = display_name(claim.expert_name);
             found = Some((
                 hs,
                 InvitationId(claim.invitation_id),
@@ -341,13 +331,7 @@ impl<const TX: usize> NoviceSession<TX> {
             };
             let admission =
                 policy::decide_offer(&self.settings, policy_now, &helper_key, cert.as_ref(), now)?;
-            let mut name = heapless::String::new();
-            for ch in claim.expert_name.chars().filter(|c| !c.is_control()) {
-                if name.push(ch).is_err() {
-                    break;
-                }
-            }
-            Ok((admission.level, name))
+            Ok((admission.level, display_name(claim.expert_name)))
         })();
         match verdict {
             Ok((level, name)) => {
