@@ -14,33 +14,16 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use beckon_core::handshake::{Handshake, StaticKeypair};
+use beckon_core::invitation::{password_proof, proof_matches};
 use beckon_core::message::{
     decode_value, encode_value, Encoding, InputEvent, InvitationClaim, Message, MAX_DATA_BYTES,
 };
 use beckon_core::record::{sealed_len, Transport, HEADER_LEN, MAX_PLAINTEXT, MAX_RECORD};
-use blake2::digest::{KeyInit, Mac};
-use blake2::Blake2sMac256;
 use chacha20poly1305::aead::AeadInPlace;
-use chacha20poly1305::{ChaCha20Poly1305, Nonce};
+use chacha20poly1305::{ChaCha20Poly1305, KeyInit, Nonce};
 use criterion::{BenchmarkId, Criterion, Throughput};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-
-/// The password proof as the invitation module defines it: a keyed BLAKE2s
-/// MAC over the handshake binding. Written out here so the benchmark does not
-/// depend on the invitation module; deriving the key from the password
-/// (PBKDF2) happens once per invitation, not per handshake, and is left out.
-fn password_proof(password_key: &[u8; 32], binding: &[u8; 32]) -> [u8; 32] {
-    let mut mac = <Blake2sMac256 as KeyInit>::new_from_slice(password_key).expect("32-byte key");
-    mac.update(binding);
-    mac.finalize().into_bytes().into()
-}
-
-fn password_proof_matches(password_key: &[u8; 32], binding: &[u8; 32], proof: &[u8]) -> bool {
-    let mut mac = <Blake2sMac256 as KeyInit>::new_from_slice(password_key).expect("32-byte key");
-    mac.update(binding);
-    mac.verify_slice(proof).is_ok()
-}
 
 /// One complete requested-help handshake: the expert claims the invitation
 /// with a password proof, the novice checks it and admits the expert, and
@@ -74,7 +57,10 @@ fn nk_handshake_with_proof(
         .unwrap();
     let claim: InvitationClaim = decode_value(&claim_bytes[..m]).unwrap();
     let proof = claim.password_proof.unwrap();
-    assert!(password_proof_matches(
+    // The same check the invitation book makes, minus the book keeping;
+    // deriving the key from the password (PBKDF2) happens once per
+    // invitation, not per handshake, and is left out.
+    assert!(proof_matches(
         password_key,
         &novice.binding().unwrap(),
         &proof
