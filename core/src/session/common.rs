@@ -8,7 +8,7 @@ use super::buffers::{Inbox, Outbox, QueueError};
 use super::files::{FileOutcome, Files};
 use super::{Config, Event, SendError, CHAT_HISTORY};
 use crate::chat::ChatLog;
-use crate::message::{Encoding, InputEvent, Message, Quality, MAX_NAME_BYTES};
+use crate::message::{DecodeError, Encoding, InputEvent, Message, Quality, MAX_NAME_BYTES};
 use crate::reason::{ControlRefusal, EndReason, Side, StopMethod};
 use crate::record::Transport;
 
@@ -89,6 +89,31 @@ pub(crate) fn display_name(raw: &str) -> String<MAX_NAME_BYTES> {
         }
     }
     name
+}
+
+/// Open and decode the next complete record in the inbox: `Ok(None)` while
+/// none is complete (or there is no transport yet), `Err` with the reason the
+/// session must end for a record that fails authentication or decoding. The
+/// message and its plaintext borrow the inbox.
+pub(crate) fn next_message<'a>(
+    inbox: &'a mut Inbox,
+    transport: Option<&mut Transport>,
+) -> Result<Option<(Message<'a>, &'a [u8])>, EndReason> {
+    let Some(transport) = transport else {
+        return Ok(None);
+    };
+    // Never skip a bad record: the link is no longer trustworthy.
+    let Some(plaintext) = inbox
+        .next_record(transport)
+        .map_err(|_| EndReason::TamperedRecord)?
+    else {
+        return Ok(None);
+    };
+    let message = Message::decode(plaintext).map_err(|e| match e {
+        DecodeError::UnsupportedVersion(_) => EndReason::UnsupportedVersion,
+        DecodeError::Truncated | DecodeError::Malformed => EndReason::ProtocolError,
+    })?;
+    Ok(Some((message, plaintext)))
 }
 
 /// The session must end, and whether to tell the peer why.

@@ -3,7 +3,7 @@
 use rand_core::CryptoRngCore;
 
 use super::buffers::Inbox;
-use super::common::{display_name, Common, Pending, Stop};
+use super::common::{display_name, next_message, Common, Pending, Stop};
 use super::{
     Config, Event, SendError, DEFAULT_OUTBOX, MODE_INVITATION, MODE_OFFER, PREAMBLE_MAGIC,
 };
@@ -339,25 +339,11 @@ impl<const TX: usize> ExpertSession<TX> {
     }
 
     fn read_record(&mut self) -> bool {
-        let Some(transport) = self.c.transport.as_mut() else {
-            return false;
-        };
-        let plaintext = match self.inbox.next_record(transport) {
-            Ok(Some(p)) => p,
+        let (message, plaintext) = match next_message(&mut self.inbox, self.c.transport.as_mut()) {
+            Ok(Some(next)) => next,
             Ok(None) => return false,
-            Err(_) => {
-                self.c.end(EndReason::TamperedRecord, true);
-                return true;
-            }
-        };
-        let message = match Message::decode(plaintext) {
-            Ok(m) => m,
-            Err(crate::message::DecodeError::UnsupportedVersion(_)) => {
-                self.c.end(EndReason::UnsupportedVersion, true);
-                return true;
-            }
-            Err(_) => {
-                self.c.end(EndReason::ProtocolError, true);
+            Err(reason) => {
+                self.c.end(reason, true);
                 return true;
             }
         };

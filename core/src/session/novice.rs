@@ -4,7 +4,7 @@ use heapless::Vec;
 use rand_core::CryptoRngCore;
 
 use super::buffers::Inbox;
-use super::common::{display_name, Common, Pending, Stop};
+use super::common::{display_name, next_message, Common, Pending, Stop};
 use super::{
     Config, Event, SendError, DEFAULT_OUTBOX, MODE_INVITATION, MODE_OFFER, PREAMBLE_MAGIC,
 };
@@ -670,27 +670,10 @@ impl<const TX: usize> NoviceSession<TX> {
     }
 
     fn read_record(&mut self) -> bool {
-        let Some(transport) = self.c.transport.as_mut() else {
-            return false;
-        };
-        let plaintext = match self.inbox.next_record(transport) {
-            Ok(Some(p)) => p,
+        let (message, plaintext) = match next_message(&mut self.inbox, self.c.transport.as_mut()) {
+            Ok(Some(next)) => next,
             Ok(None) => return false,
-            Err(_) => {
-                // Never skip a bad record: the link is no longer trustworthy.
-                self.end(EndReason::TamperedRecord, true);
-                return true;
-            }
-        };
-        let message = match Message::decode(plaintext) {
-            Ok(m) => m,
-            Err(e) => {
-                let reason = match e {
-                    crate::message::DecodeError::UnsupportedVersion(_) => {
-                        EndReason::UnsupportedVersion
-                    }
-                    _ => EndReason::ProtocolError,
-                };
+            Err(reason) => {
                 self.end(reason, true);
                 return true;
             }

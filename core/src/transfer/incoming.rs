@@ -87,7 +87,7 @@ impl Incoming {
     /// means an ack is due now: send
     /// [`Message::FileAck`](crate::message::Message::FileAck) with `received`.
     pub fn on_chunk(&mut self, offset: u64, data: &[u8]) -> Result<Option<u64>, TransferError> {
-        self.check_peer_may_speak()?;
+        self.state.peer_may_speak(self.local)?;
         if self.state != TransferState::Receiving {
             return Err(TransferError::WrongState);
         }
@@ -129,7 +129,7 @@ impl Incoming {
     /// [`Message::FileResult`](crate::message::Message::FileResult) with the
     /// answer. Before every byte arrived: [`TransferError::EarlyDone`].
     pub fn on_done(&mut self) -> Result<bool, TransferError> {
-        self.check_peer_may_speak()?;
+        self.state.peer_may_speak(self.local)?;
         if self.state != TransferState::Receiving {
             return Err(TransferError::WrongState);
         }
@@ -170,16 +170,6 @@ impl Incoming {
             self.state = TransferState::Cancelled {
                 by: self.local.peer(),
             };
-        }
-    }
-
-    /// After this side cancelled, messages from the peer are late, not wrong.
-    fn check_peer_may_speak(&self) -> Result<(), TransferError> {
-        match self.state {
-            TransferState::Cancelled { by } if by == self.local => {
-                Err(TransferError::LateAfterCancel)
-            }
-            _ => Ok(()),
         }
     }
 

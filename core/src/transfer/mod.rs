@@ -82,6 +82,16 @@ impl TransferState {
             TransferState::Offered | TransferState::Sending | TransferState::Receiving
         )
     }
+
+    /// Whether a message from the peer may be applied: after the `local` side
+    /// cancelled, the peer's messages are late (they crossed the cancel), not
+    /// wrong, and are refused with [`TransferError::LateAfterCancel`].
+    pub(crate) fn peer_may_speak(self, local: Side) -> Result<(), TransferError> {
+        match self {
+            TransferState::Cancelled { by } if by == local => Err(TransferError::LateAfterCancel),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Why a transfer failed.

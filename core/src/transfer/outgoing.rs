@@ -78,7 +78,7 @@ impl Outgoing {
     }
 
     fn answer(&mut self, next: TransferState) -> Result<(), TransferError> {
-        self.check_peer_may_speak()?;
+        self.state.peer_may_speak(self.local)?;
         if self.state != TransferState::Offered {
             return Err(TransferError::WrongState);
         }
@@ -157,7 +157,7 @@ impl Outgoing {
     /// which opens the window. An ack may repeat the previous one but never
     /// go below it, nor above the bytes sent.
     pub fn on_ack(&mut self, received: u64) -> Result<(), TransferError> {
-        self.check_peer_may_speak()?;
+        self.state.peer_may_speak(self.local)?;
         if self.state != TransferState::Sending {
             return Err(TransferError::WrongState);
         }
@@ -174,7 +174,7 @@ impl Outgoing {
     /// The receiver's verdict ([`Message::FileResult`]), allowed only after
     /// [`Message::FileDone`] was sent.
     pub fn on_result(&mut self, ok: bool) -> Result<(), TransferError> {
-        self.check_peer_may_speak()?;
+        self.state.peer_may_speak(self.local)?;
         if self.state != TransferState::Sending || !self.done_sent {
             return Err(TransferError::WrongState);
         }
@@ -203,16 +203,6 @@ impl Outgoing {
             self.state = TransferState::Cancelled {
                 by: self.local.peer(),
             };
-        }
-    }
-
-    /// After this side cancelled, messages from the peer are late, not wrong.
-    fn check_peer_may_speak(&self) -> Result<(), TransferError> {
-        match self.state {
-            TransferState::Cancelled { by } if by == self.local => {
-                Err(TransferError::LateAfterCancel)
-            }
-            _ => Ok(()),
         }
     }
 
