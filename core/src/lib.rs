@@ -21,6 +21,7 @@
 //! - [`session`]: the novice and expert state machines.
 //! - [`control`]: shared-control arbitration.
 //! - [`chat`], [`transfer`], [`video`]: the pieces a session is made of.
+//! - [`keymap`]: target keyboard layouts, for typing text (L10N-02).
 //! - [`reason`]: why things end, who did them and how.
 #![no_std]
 #![forbid(unsafe_code)]
@@ -37,6 +38,7 @@ pub mod chat;
 pub mod control;
 pub mod handshake;
 pub mod invitation;
+pub mod keymap;
 pub mod message;
 pub mod policy;
 pub mod reason;
