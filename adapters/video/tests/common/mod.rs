@@ -1,0 +1,89 @@
+//! Helpers shared by the integration tests: drawing into RGBA screens and
+//! applying encoder output to a viewer's screen with the core's length rules.
+#![allow(dead_code)]
+
+use beckon_core::video::max_rect_bytes;
+use beckon_video::{EncodedRect, Encoding, Rect, Screen};
+
+/// What to draw into a rectangle.
+#[derive(Debug, Clone, Copy)]
+pub enum Paint {
+    /// One colour: should travel as `Solid`.
+    Solid([u8; 4]),
+    /// Pseudo-random bytes: incompressible, should travel as `Raw`.
+    Noise(u32),
+    /// Vertical stripes: compressible, should travel as `Lz4`.
+    Stripes(u32),
+}
+
+/// A small xorshift generator: deterministic noise without a dependency.
+pub struct XorShift(u32);
+
+impl XorShift {
+    pub fn new(seed: u32) -> Self {
+        Self(seed | 1)
+    }
+    pub fn next(&mut self) -> u32 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        self.0 = x;
+        x
+    }
+}
+
+/// A `width`×`height` screen of one colour.
+pub fn solid_screen(width: u16, height: u16, colour: [u8; 4]) -> Vec<u8> {
+    colour.repeat(usize::from(width) * usize::from(height))
+}
+
+/// Draw `paint` into the part of `rect` inside the screen.
+pub fn paint(pixels: &mut [u8], width: u16, height: u16, rect: Rect, paint: Paint) {
+    let x1 = (u32::from(rect.x) + u32::from(rect.w)).min(u32::from(width));
+    let y1 = (u32::from(rect.y) + u32::from(rect.h)).min(u32::from(height));
+    let mut rng = XorShift::new(match paint {
+        Paint::Noise(s) | Paint::Stripes(s) => s,
+        Paint::Solid(_) => 1,
+    });
+    for y in u32::from(rect.y)..y1 {
+        for x in u32::from(rect.x)..x1 {
+            let i = ((y * u32::from(width) + x) * 4) as usize;
+            let px = match paint {
+                Paint::Solid(c) => c,
+                Paint::Noise(_) => rng.next().to_le_bytes(),
+                Paint::Stripes(s) => {
+                    let v = ((x / 3) as u8).wrapping_mul(37) ^ (s as u8);
+                    [v, v.wrapping_add(1), 0x40, 255]
+                }
+            };
+            pixels[i..i + 4].copy_from_slice(&px);
+        }
+    }
+}
+
+/// Check one rectangle against the core's length rules for its encoding.
+pub fn check_length(r: &EncodedRect) {
+    let max = max_rect_bytes(r.encoding, r.rect.w, r.rect.h) as usize;
+    assert!(!r.data.is_empty(), "empty rect {r:?}");
+    assert!(
+        r.data.len() <= max,
+        "{:?} {:?}: {} > {max}",
+        r.encoding,
+        r.rect,
+        r.data.len()
+    );
+    if matches!(r.encoding, Encoding::Raw | Encoding::Solid) {
+        assert_eq!(r.data.len(), max, "{:?} must be exact", r.encoding);
+    }
+}
+
+/// Apply every rectangle to `screen`, checking lengths first.
+pub fn apply_all(screen: &mut Screen, rects: &[EncodedRect]) {
+    for r in rects {
+        check_length(r);
+        screen
+            .apply(r.rect, r.encoding, &r.data)
+            .unwrap_or_else(|e| panic!("{r:?} refused: {e}"));
+    }
+}

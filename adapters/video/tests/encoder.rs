@@ -1,0 +1,192 @@
+//! The encoder's choices: what it sends, what it skips, and how.
+
+mod common;
+
+use beckon_video::{EncodeError, EncodeStats, Encoder, EncoderConfig, Encoding, Rect, Screen};
+use common::{apply_all, check_length, paint, solid_screen, Paint};
+
+const W: u16 = 130;
+const H: u16 = 67;
+/// Tiles of a 130×67 screen at 64 pixels: 3 columns, 2 rows.
+const TILES: u32 = 6;
+
+fn striped() -> Vec<u8> {
+    let mut pixels = solid_screen(W, H, [0; 4]);
+    paint(&mut pixels, W, H, Rect::new(0, 0, W, H), Paint::Stripes(1));
+    pixels
+}
+
+fn primed(pixels: &[u8]) -> Encoder {
+    let mut encoder = Encoder::new(EncoderConfig::default());
+    assert_eq!(
+        encoder.encode(W, H, pixels, None).unwrap().len() as u32,
+        TILES
+    );
+    encoder
+}
+
+#[test]
+fn unchanged_screen_sends_nothing() {
+    let pixels = striped();
+    let mut encoder = primed(&pixels);
+    assert!(encoder.encode(W, H, &pixels, None).unwrap().is_empty());
+    assert_eq!(
+        encoder.last_stats(),
+        EncodeStats {
+            tiles_compared: TILES,
+            tiles_sent: 0,
+            bytes: 0
+        }
+    );
+}
+
+#[test]
+fn one_pixel_sends_one_tile() {
+    let mut pixels = striped();
+    let mut encoder = primed(&pixels);
+    let mut screen = Screen::new(W, H);
+    screen
+        .apply(Rect::new(0, 0, W, H), Encoding::Raw, &pixels)
+        .unwrap();
+
+    let i = (66 * usize::from(W) + 129) * 4;
+    pixels[i] ^= 0xff;
+    let rects = encoder.encode(W, H, &pixels, None).unwrap();
+    assert_eq!(rects.len(), 1);
+    assert_eq!(
+        rects[0].rect,
+        Rect::new(128, 64, 2, 3),
+        "the last, clipped tile"
+    );
+    assert_eq!(encoder.last_stats().tiles_sent, 1);
+    apply_all(&mut screen, &rects);
+    assert_eq!(screen.pixels(), &pixels[..]);
+}
+
+#[test]
+fn solid_screen_is_all_solid() {
+    let pixels = solid_screen(W, H, [10, 20, 30, 255]);
+    let rects = Encoder::new(EncoderConfig::default())
+        .encode(W, H, &pixels, None)
+        .unwrap();
+    assert_eq!(rects.len() as u32, TILES);
+    for r in &rects {
+        assert_eq!(r.encoding, Encoding::Solid);
+        assert_eq!(r.data, [10, 20, 30, 255]);
+    }
+}
+
+#[test]
+fn encodings_follow_content() {
+    let mut pixels = solid_screen(W, H, [0; 4]);
+    paint(&mut pixels, W, H, Rect::new(0, 0, 64, 64), Paint::Noise(5));
+    paint(
+        &mut pixels,
+        W,
+        H,
+        Rect::new(64, 0, 64, 64),
+        Paint::Stripes(5),
+    );
+    let rects = Encoder::new(EncoderConfig::default())
+        .encode(W, H, &pixels, None)
+        .unwrap();
+    let kinds: Vec<Encoding> = rects.iter().map(|r| r.encoding).collect();
+    use Encoding::*;
+    assert_eq!(kinds, [Raw, Lz4, Solid, Solid, Solid, Solid]);
+    assert!(
+        rects[1].data.len() < 64 * 64 * 4 / 4,
+        "stripes compress well"
+    );
+    rects.iter().for_each(check_length);
+}
+
+#[test]
+fn damage_limits_comparison() {
+    let mut pixels = striped();
+    let mut encoder = primed(&pixels);
+    let mut screen = Screen::new(W, H);
+    screen
+        .apply(Rect::new(0, 0, W, H), Encoding::Raw, &pixels)
+        .unwrap();
+
+    // A change the hint does not cover is not seen...
+    pixels[0] ^= 1;
+    let far = [Rect::new(100, 60, 5, 5)];
+    assert!(encoder
+        .encode(W, H, &pixels, Some(&far))
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        encoder.last_stats().tiles_compared,
+        2,
+        "(100,60)-(105,65) touches two tiles"
+    );
+
+    // ...a damaged but unchanged tile is compared and skipped...
+    assert!(encoder
+        .encode(W, H, &pixels, Some(&[Rect::new(64, 0, 1, 1)]))
+        .unwrap()
+        .is_empty());
+    assert_eq!(encoder.last_stats().tiles_compared, 1);
+
+    // ...and the missed change is still sent when something covers it.
+    let rects = encoder.encode(W, H, &pixels, None).unwrap();
+    assert_eq!(rects.len(), 1);
+    assert_eq!(rects[0].rect, Rect::new(0, 0, 64, 64));
+    apply_all(&mut screen, &rects);
+    assert_eq!(screen.pixels(), &pixels[..]);
+}
+
+#[test]
+fn refresh_sends_everything() {
+    let pixels = striped();
+    let mut encoder = primed(&pixels);
+    encoder.refresh();
+    assert_eq!(
+        encoder.encode(W, H, &pixels, Some(&[])).unwrap().len() as u32,
+        TILES
+    );
+    assert_eq!(encoder.last_stats().tiles_compared, 0);
+    assert!(encoder.encode(W, H, &pixels, None).unwrap().is_empty());
+}
+
+#[test]
+fn bad_input_is_refused_and_changes_nothing() {
+    let pixels = striped();
+    let mut encoder = primed(&pixels);
+    assert_eq!(encoder.encode(0, H, &[], None), Err(EncodeError::ZeroSize));
+    assert_eq!(
+        encoder.encode(W, H, &pixels[4..], None),
+        Err(EncodeError::PixelLength {
+            expected: pixels.len(),
+            got: pixels.len() - 4
+        })
+    );
+    assert_eq!(
+        encoder.encode(9000, 1, &[0; 9000 * 4], None),
+        Err(EncodeError::TooLarge {
+            width: 9000,
+            height: 1
+        })
+    );
+    // The previous screen survived the errors.
+    assert!(encoder.encode(W, H, &pixels, None).unwrap().is_empty());
+}
+
+#[test]
+fn tile_zero_does_not_panic() {
+    let pixels = solid_screen(3, 2, [1, 2, 3, 4]);
+    let rects = Encoder::new(EncoderConfig { tile: 0 })
+        .encode(3, 2, &pixels, None)
+        .unwrap();
+    assert_eq!(rects.len(), 6, "a tile of 0 is taken as 1");
+}
+
+#[test]
+fn big_tile_covers_the_screen() {
+    let pixels = striped();
+    let mut encoder = Encoder::new(EncoderConfig { tile: u16::MAX });
+    let rects = encoder.encode(W, H, &pixels, None).unwrap();
+    assert_eq!(rects.len(), 1);
+    assert_eq!(rects[0].rect, Rect::new(0, 0, W, H));
+}
