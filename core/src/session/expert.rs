@@ -480,3 +480,13 @@ fn check_name(name: &str) -> Result<(), ExpertError> {
         Ok(())
     }
 }
+
+/// A summary, not the secrets: state and permission.
+impl<const TX: usize> core::fmt::Debug for ExpertSession<TX> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ExpertSession")
+            .field("state", &self.state())
+            .field("novice_name", &self.novice_name())
+            .finish_non_exhaustive()
+    }
+}

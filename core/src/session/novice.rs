@@ -471,6 +471,17 @@ impl<const TX: usize> NoviceSession<TX> {
             && self.c.outbox.has_room_for_bulk()
     }
 
+    /// The screen changed but [`Self::can_send_frame`] said no, so the frame
+    /// is skipped. Telling the session lets it measure the link while the
+    /// link, not the screen, sets the pace; without it a slow link never
+    /// shows up in [`FrameSender::throughput_bps`] and quality cannot adapt
+    /// (SES-12).
+    pub fn skip_frame(&mut self) {
+        if self.c.started && self.c.ended.is_none() {
+            self.video.note_blocked();
+        }
+    }
+
     /// Start a frame of `rects` rectangles; returns its number.
     pub fn begin_frame(&mut self, width: u16, height: u16, rects: u16) -> Result<u32, SendError> {
         if !self.can_send_frame() {
@@ -782,5 +793,16 @@ impl<const TX: usize> NoviceSession<TX> {
             _ => return Err(EndReason::ProtocolError),
         }
         Ok(())
+    }
+}
+
+/// A summary, not the secrets: state and permission.
+impl<const TX: usize> core::fmt::Debug for NoviceSession<TX> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("NoviceSession")
+            .field("state", &self.state())
+            .field("mode", &self.mode)
+            .field("expert_name", &self.expert_name())
+            .finish_non_exhaustive()
     }
 }

@@ -82,10 +82,7 @@ impl FrameSender {
     pub fn begin_frame(&mut self, now_ms: u64) -> Option<u32> {
         self.forget_stale_throughput(now_ms);
         if !self.can_send() {
-            // The screen has something new and the link is not ready for it.
-            for frame in self.in_flight.iter_mut() {
-                frame.link_limited = true;
-            }
+            self.note_blocked();
             return None;
         }
         let frame = self.next_frame?;
@@ -99,6 +96,15 @@ impl FrameSender {
             .ok()?;
         self.next_frame = frame.checked_add(1);
         Some(frame)
+    }
+
+    /// The screen has something new and the link is not ready for it (the
+    /// window or the send buffer is full): the frames in flight are being
+    /// delivered at the link's pace, so their acks measure its throughput.
+    pub fn note_blocked(&mut self) {
+        for frame in self.in_flight.iter_mut() {
+            frame.link_limited = true;
+        }
     }
 
     /// Counts `bytes` of encoded data sent for `frame` (for the throughput
