@@ -1,0 +1,52 @@
+//! # beckon-host-sim
+//!
+//! Beckon's host simulator: a simulated machine (desktop, keyboard, mouse),
+//! a simulated network (latency, bandwidth, jitter, cuts, black holes and
+//! bad bytes on purpose) and a virtual clock, all driven by one seed. The
+//! real `beckon-core` novice and expert state machines run inside it with
+//! real Noise handshakes and records; nothing takes a shortcut around them.
+//!
+//! It serves two purposes:
+//! - deterministic end-to-end scenarios, one per requirement
+//!   (`host-sim/tests/`), each able to print a transcript;
+//! - the default desktop of `beckon demo`, so the main job runs headless.
+//!
+//! ## Map
+//! - [`sim`]: the world, its clock and its queue of timed actions.
+//! - [`agent`]: the novice's machine and agent (book, settings, policy,
+//!   one session per connection).
+//! - [`expert`]: an expert's client and its view of the screen.
+//! - [`desktop`]: the simulated desktop and input devices.
+//! - [`net`]: links, their pipes and the fault tap.
+//! - [`video`], [`files`]: frames and files between the two.
+//! - [`transcript`], [`events`]: what happened, in words.
+//!
+//! ```
+//! use beckon_host_sim::{agent::Answer, Sim};
+//!
+//! let mut sim = Sim::new(7);
+//! sim.agent.answers.consent = Answer::Yes;
+//! let invitation = sim.agent.invite(sim.now(), "Oma", Some("tulip"), 3_600_000).unwrap();
+//! let k = sim.connect_invitation("Henk", &invitation, Some("tulip")).unwrap();
+//! sim.run_for(2_000);
+//! assert!(sim.expert_sees_the_screen(k));
+//! ```
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod agent;
+pub mod desktop;
+pub mod endpoint;
+pub mod events;
+pub mod expert;
+pub mod files;
+pub mod net;
+pub mod sim;
+pub mod transcript;
+pub mod video;
+
+pub use sim::{Sim, SimConfig, T0};
+
+/// Bytes of the expert's preamble (magic and mode) before the first frame.
+pub(crate) const PREAMBLE_LEN: usize = beckon_core::session::PREAMBLE_MAGIC.len() + 1;

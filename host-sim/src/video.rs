@@ -1,0 +1,264 @@
+//! The picture: the agent's side turns desktop damage into frames through
+//! the encoder and the core's frame window; the expert's side assembles
+//! rectangles back into a screen.
+
+use std::collections::VecDeque;
+
+use beckon_core::message::MAX_DATA_BYTES;
+use beckon_core::session::{Event, NoviceSession, SendError};
+use beckon_core::video::QualityController;
+use beckon_video::{EncodedRect, Encoder, EncoderConfig, Rect, Screen};
+
+use crate::desktop::Desktop;
+
+/// A frame being sent, piece by piece, as the send buffer drains.
+#[derive(Debug)]
+struct FrameOut {
+    frame: u32,
+    rects: VecDeque<EncodedRect>,
+    /// Bytes of the front rectangle already sent.
+    offset: usize,
+}
+
+/// The novice's video for one session.
+#[derive(Debug)]
+pub struct Streamer {
+    encoder: Encoder,
+    /// Damage since the last encode.
+    damage: Vec<Rect>,
+    /// The first frame has not been encoded yet.
+    fresh: bool,
+    current: Option<FrameOut>,
+    next_at: u64,
+    quality: QualityController,
+    last_cursor: Option<(u16, u16)>,
+    /// The frame slot last skipped for a full window.
+    skipped_at: Option<u64>,
+    /// Frames sent so far.
+    pub frames_sent: u32,
+    /// Encoded bytes sent so far.
+    pub bytes_sent: u64,
+}
+
+impl Default for Streamer {
+    fn default() -> Self {
+        Streamer {
+            encoder: Encoder::new(EncoderConfig::default()),
+            damage: Vec::new(),
+            fresh: true,
+            current: None,
+            next_at: 0,
+            quality: QualityController::new(),
+            last_cursor: None,
+            skipped_at: None,
+            frames_sent: 0,
+            bytes_sent: 0,
+        }
+    }
+}
+
+impl Streamer {
+    /// Remember damage for the next frame.
+    pub fn add_damage(&mut self, rects: &[Rect]) {
+        self.damage.extend_from_slice(rects);
+    }
+
+    /// The helper asked for a quality (SES-09).
+    pub fn set_quality(&mut self, q: beckon_core::message::Quality) {
+        self.quality.set_mode(q);
+    }
+
+    /// The controller, for tests and the status box.
+    pub fn quality(&self) -> &QualityController {
+        &self.quality
+    }
+
+    /// When the streamer wants to run next, if it has anything to send.
+    pub fn wake_at(&self) -> Option<u64> {
+        (self.fresh || !self.damage.is_empty() || self.current.is_some()).then_some(self.next_at)
+    }
+
+    /// Send what can be sent now. Returns whether anything went.
+    pub fn pump(&mut self, s: &mut NoviceSession, desktop: &mut Desktop, now: u64) -> bool {
+        let mut moved = self.send_cursor(s, desktop);
+        loop {
+            if let Some(out) = self.current.as_mut() {
+                let (result, sent) = send_pieces(s, out);
+                moved |= sent;
+                match result {
+                    Ok(true) => {
+                        let frame = out.frame;
+                        self.current = None;
+                        if s.end_frame(frame).is_err() {
+                            return moved;
+                        }
+                        self.frames_sent += 1;
+                        moved = true;
+                    }
+                    Ok(false) | Err(_) => return moved,
+                }
+            }
+            let something_new = self.fresh || !self.damage.is_empty();
+            if now < self.next_at || !something_new {
+                return moved;
+            }
+            if !s.can_send_frame() {
+                // Frames in flight fill the window or the buffer is full:
+                // skip, and let damage gather for a later frame (SES-12).
+                // Only once per interval, or the estimate would count the
+                // same wait many times.
+                if self.skipped_at != Some(self.next_at) {
+                    self.skipped_at = Some(self.next_at);
+                    s.skip_frame();
+                }
+                return moved;
+            }
+            let fs = s.frame_sender();
+            self.quality.update(fs.rtt_ms(), fs.throughput_bps(), now);
+            self.next_at = now + u64::from(self.quality.frame_interval_ms());
+            let hint = (!self.fresh).then_some(self.damage.as_slice());
+            let (w, h) = (desktop.width(), desktop.height());
+            let rects = match self.encoder.encode(w, h, desktop.pixels(), hint) {
+                Ok(r) => r,
+                Err(_) => return moved,
+            };
+            self.fresh = false;
+            self.damage.clear();
+            if rects.is_empty() {
+                return moved;
+            }
+            let count = u16::try_from(rects.len()).unwrap_or(u16::MAX);
+            let Ok(frame) = s.begin_frame(w, h, count) else {
+                // Could not start after all: send everything next time.
+                self.encoder.refresh();
+                return moved;
+            };
+            self.bytes_sent += rects.iter().map(|r| r.data.len() as u64).sum::<u64>();
+            self.current = Some(FrameOut {
+                frame,
+                rects: rects.into(),
+                offset: 0,
+            });
+            moved = true;
+        }
+    }
+
+    fn send_cursor(&mut self, s: &mut NoviceSession, desktop: &Desktop) -> bool {
+        let at = desktop.pointer_abs();
+        if self.fresh || self.last_cursor == Some(at) {
+            return false;
+        }
+        if s.send_cursor(at.0, at.1).is_ok() {
+            self.last_cursor = Some(at);
+            return true;
+        }
+        false
+    }
+}
+
+/// Send rectangle pieces until the frame is done (`Ok(true)`) or the send
+/// buffer is full (`Ok(false)`); also says whether any piece went.
+fn send_pieces(s: &mut NoviceSession, out: &mut FrameOut) -> (Result<bool, SendError>, bool) {
+    let mut sent = false;
+    while let Some(rect) = out.rects.front() {
+        let total = rect.data.len();
+        let end = (out.offset + MAX_DATA_BYTES).min(total);
+        let r = rect.rect;
+        match s.send_rect(
+            out.frame,
+            (r.x, r.y, r.w, r.h),
+            rect.encoding,
+            total as u32,
+            out.offset as u32,
+            &rect.data[out.offset..end],
+        ) {
+            Ok(()) => sent = true,
+            Err(SendError::WouldBlock) => return (Ok(false), sent),
+            Err(e) => return (Err(e), sent),
+        }
+        if end == total {
+            out.rects.pop_front();
+            out.offset = 0;
+        } else {
+            out.offset = end;
+        }
+    }
+    (Ok(true), sent)
+}
+
+/// The expert's view of the novice's screen.
+#[derive(Debug, Clone)]
+pub struct View {
+    screen: Screen,
+    piece: Vec<u8>,
+    /// When each frame completed: (time, frame).
+    pub frames: Vec<(u64, u32)>,
+    /// Rectangles that did not decode (a broken encoder or a hostile peer).
+    pub decode_errors: u32,
+    /// Where the pointer is, in pointer units.
+    pub cursor: Option<(u16, u16)>,
+}
+
+impl Default for View {
+    fn default() -> Self {
+        View {
+            screen: Screen::new(1, 1),
+            piece: Vec::new(),
+            frames: Vec::new(),
+            decode_errors: 0,
+            cursor: None,
+        }
+    }
+}
+
+impl View {
+    /// The screen as the expert sees it.
+    pub fn screen(&self) -> &Screen {
+        &self.screen
+    }
+
+    /// Take a video event.
+    pub fn on_event(&mut self, event: &Event<'_>, now: u64) {
+        match *event {
+            Event::FrameStart { width, height, .. }
+                if (width, height) != (self.screen.width(), self.screen.height()) =>
+            {
+                self.screen.resize(width, height);
+            }
+            Event::Rect {
+                x,
+                y,
+                w,
+                h,
+                encoding,
+                total,
+                offset,
+                data,
+                ..
+            } => {
+                if offset == 0 {
+                    self.piece.clear();
+                }
+                self.piece.extend_from_slice(data);
+                if self.piece.len() as u64 >= u64::from(total) {
+                    let rect = Rect { x, y, w, h };
+                    if self.screen.apply(rect, encoding, &self.piece).is_err() {
+                        self.decode_errors += 1;
+                    }
+                    self.piece.clear();
+                }
+            }
+            Event::FrameEnd { frame } => self.frames.push((now, frame)),
+            Event::Cursor { x, y } => self.cursor = Some((x, y)),
+            _ => {}
+        }
+    }
+
+    /// Frames completed within `[from, to)`.
+    pub fn frames_between(&self, from: u64, to: u64) -> usize {
+        self.frames
+            .iter()
+            .filter(|(t, _)| (from..to).contains(t))
+            .count()
+    }
+}
