@@ -9,8 +9,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
-/// Fuzz targets under `core/fuzz/fuzz_targets/`, one per decoder.
-const FUZZ_TARGETS: &[&str] = &["invitation_text", "record_open", "message_decode"];
+/// Fuzz targets, one per decoder: (fuzz crate folder, target).
+const FUZZ_TARGETS: &[(&str, &str)] = &[
+    ("core/fuzz", "invitation_text"),
+    ("core/fuzz", "record_open"),
+    ("core/fuzz", "message_decode"),
+    ("adapters/video/fuzz", "rect_decode"),
+];
 
 /// The bare-metal target the core must keep building for (the dongle's MCU).
 const EMBEDDED_TARGET: &str = "thumbv7em-none-eabihf";
@@ -60,6 +65,22 @@ fn ci() -> Result<(), String> {
         "warnings",
     ])?;
     cargo(&["test", "--workspace"])?;
+    // The README's main job must keep working, on a fast and on a slow link.
+    for link in ["lan", "slow"] {
+        cargo(&[
+            "run",
+            "--quiet",
+            "-p",
+            "beckon-host-sim",
+            "--bin",
+            "beckon-sim",
+            "--",
+            "--link",
+            link,
+            "--snapshot",
+            &format!("target/ci-demo-{link}.png"),
+        ])?;
+    }
     // The core must stay no_std and allocation-free: it has to build for the dongle.
     cargo(&[
         "build",
@@ -85,9 +106,8 @@ fn ci() -> Result<(), String> {
 }
 
 fn fuzz_all(limit: &str) -> Result<(), String> {
-    let fuzz_dir = root().join("core").join("fuzz");
-    for target in FUZZ_TARGETS {
-        run(Command::new("cargo").current_dir(&fuzz_dir).args([
+    for (dir, target) in FUZZ_TARGETS {
+        run(Command::new("cargo").current_dir(root().join(dir)).args([
             "+nightly",
             "fuzz",
             "run",

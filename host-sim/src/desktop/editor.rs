@@ -390,11 +390,12 @@ impl Editor {
         let f = self.footer();
         if f.intersects(&clip) {
             fb.fill(Rect::new(f.x, f.y, f.w, 1), Rgb888::new(210, 212, 218));
+            let count = self.lines.len();
             let s = format!(
-                "Ln {}, Col {}   {} lines",
+                "Ln {}, Col {}   {count} {}",
                 self.line + 1,
                 self.col + 1,
-                self.lines.len()
+                if count == 1 { "line" } else { "lines" }
             );
             render::text(fb, &s, f.x + 8, f.y + 4, UI_FONT, MUTED);
         }
