@@ -464,25 +464,6 @@ fn xkb_level(levels: &Levels, level: usize, level3_switch: bool) -> Option<Symbo
     levels.get(index).cloned().flatten().map(|s| keysym(&s))
 }
 
-const LEVEL_MODS: [Modifiers; 4] = [
-    Modifiers {
-        shift: false,
-        altgr: false,
-    },
-    Modifiers {
-        shift: true,
-        altgr: false,
-    },
-    Modifiers {
-        shift: false,
-        altgr: true,
-    },
-    Modifiers {
-        shift: true,
-        altgr: true,
-    },
-];
-
 /// Levels that are deliberately not modelled, as (layout, key, level 1..=4).
 /// Each is counted and reported; none is needed today.
 const SKIPPED: &[(Layout, &str, usize)] = &[];
@@ -496,7 +477,7 @@ fn check_layout(layout: Layout, spec: &str) {
     for &(name, usage) in TYPING_AREA {
         let empty = Levels::new();
         let levels = resolved.keys.get(name).unwrap_or(&empty);
-        for (level, mods) in LEVEL_MODS.iter().enumerate() {
+        for (level, mods) in Modifiers::LEVELS.iter().enumerate() {
             if SKIPPED.contains(&(layout, name, level + 1)) {
                 skipped += 1;
                 continue;

@@ -157,7 +157,24 @@ impl Ev {
     }
 }
 
-/// "novice" or "helper".
+/// What one side of a session saw, with times; both the agent's
+/// connections and the experts keep such a log.
+pub trait Seen {
+    /// Every event with the time it happened.
+    fn log(&self) -> &[(u64, Ev)];
+
+    /// The events without their times.
+    fn events(&self) -> impl Iterator<Item = &Ev> {
+        self.log().iter().map(|(_, e)| e)
+    }
+
+    /// Whether an event equal to `ev` happened.
+    fn saw(&self, ev: &Ev) -> bool {
+        self.events().any(|e| e == ev)
+    }
+}
+
+/// "person" or "helper".
 pub fn side_word(side: Side) -> &'static str {
     match side {
         Side::Novice => "person",

@@ -7,7 +7,7 @@ use beckon_core::session::{Event, ExpertSession};
 
 use crate::agent::Answer;
 use crate::endpoint::Wire;
-use crate::events::Ev;
+use crate::events::{Ev, Seen};
 use crate::files::FileDesk;
 use crate::transcript::{Actor, Kind, Transcript};
 use crate::video::View;
@@ -55,16 +55,6 @@ impl ExpertClient {
         }
     }
 
-    /// The events without their times.
-    pub fn events(&self) -> impl Iterator<Item = &Ev> {
-        self.log.iter().map(|(_, e)| e)
-    }
-
-    /// Whether an event equal to `ev` happened.
-    pub fn saw(&self, ev: &Ev) -> bool {
-        self.events().any(|e| e == ev)
-    }
-
     /// Drain the session's events. Returns whether control ended (so the
     /// simulator can drop the helper's queued typing).
     pub(crate) fn drain(&mut self, now: u64, t: &mut Transcript, t0: u64) -> bool {
@@ -94,5 +84,11 @@ impl ExpertClient {
             self.log.push((now, ev));
         }
         control_ended
+    }
+}
+
+impl Seen for ExpertClient {
+    fn log(&self) -> &[(u64, Ev)] {
+        &self.log
     }
 }

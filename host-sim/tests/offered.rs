@@ -71,14 +71,7 @@ fn accept(sim: &mut Sim, k: usize) {
 
 #[test]
 fn off_01_02_05_listed_helper_key_is_admitted_and_the_person_still_decides() {
-    let mut sim = Sim::new(80);
-    let mut desk = Helpdesk::new(1);
-    let anna = desk.helper();
-    offered_help_on(&mut sim, true);
-    sim.agent
-        .policy
-        .allow_helper(anna.public, "Anna (IT)", Some(Level::Control))
-        .expect("policy");
+    let (mut sim, anna) = machine_listing(80, Some(Level::Control), Level::ViewOnly);
     let k = offer(&mut sim, "Anna", &anna, None);
     assert_eq!(
         sim.prompts(),
@@ -146,45 +139,38 @@ fn off_02_unlisted_helper_is_refused() {
     assert_eq!(expert_end(&mut sim, j, 5_000), EndReason::PolicyDenies);
 }
 
-#[test]
-fn off_03_view_only_level_refuses_control_and_the_view_goes_on() {
-    let mut sim = Sim::new(83);
-    let mut desk = Helpdesk::new(5);
-    let viewer = desk.helper();
+/// A machine with offered help (and control) on whose policy lists one
+/// helper at `level`, with `default` for entries without one.
+fn machine_listing(seed: u64, level: Option<Level>, default: Level) -> (Sim, StaticKeypair) {
+    let mut sim = Sim::new(seed);
+    let helper = Helpdesk::new(seed).helper();
     offered_help_on(&mut sim, true);
+    sim.agent.policy.default_level = default;
     sim.agent
         .policy
-        .allow_helper(viewer.public, "Viewer", Some(Level::ViewOnly))
+        .allow_helper(helper.public, "Helper", level)
         .expect("policy");
-    let k = offer(&mut sim, "Viewer", &viewer, None);
-    accept(&mut sim, k);
-    sim.expert_requests_control(k).expect("request");
-    wait_for(&mut sim, 5_000, "refusal", |s| {
-        s.experts[k].saw(&Ev::ControlRefused(ControlRefusal::PolicyViewOnly))
-    });
-    assert!(sim.prompts().is_empty(), "never asked");
-    sim.run_for(1_000);
-    assert!(sim.expert_sees_the_screen(k));
+    (sim, helper)
 }
 
 #[test]
-fn off_03_default_level_applies_to_entries_without_one() {
-    let mut sim = Sim::new(84);
-    let mut desk = Helpdesk::new(6);
-    let helper = desk.helper();
-    offered_help_on(&mut sim, true);
-    // One level for all listed helpers, as the old policy had.
-    sim.agent.policy.default_level = Level::ViewOnly;
-    sim.agent
-        .policy
-        .allow_helper(helper.public, "Someone", None)
-        .expect("policy");
-    let k = offer(&mut sim, "Someone", &helper, None);
-    accept(&mut sim, k);
-    sim.expert_requests_control(k).expect("request");
-    wait_for(&mut sim, 5_000, "refusal", |s| {
-        s.experts[k].saw(&Ev::ControlRefused(ControlRefusal::PolicyViewOnly))
-    });
+fn off_03_view_only_level_refuses_control_and_the_view_goes_on() {
+    // A level on the entry, and (as the old policy had) one level for all.
+    for (level, default) in [
+        (Some(Level::ViewOnly), Level::Control),
+        (None, Level::ViewOnly),
+    ] {
+        let (mut sim, helper) = machine_listing(83, level, default);
+        let k = offer(&mut sim, "Viewer", &helper, None);
+        accept(&mut sim, k);
+        sim.expert_requests_control(k).expect("request");
+        wait_for(&mut sim, 5_000, "refusal", |s| {
+            s.experts[k].saw(&Ev::ControlRefused(ControlRefusal::PolicyViewOnly))
+        });
+        assert!(sim.prompts().is_empty(), "never asked");
+        sim.run_for(1_000);
+        assert!(sim.expert_sees_the_screen(k));
+    }
 }
 
 #[test]

@@ -223,6 +223,34 @@ pub struct Modifiers {
 }
 
 impl Modifiers {
+    /// No modifier (level 1).
+    pub const NONE: Modifiers = Modifiers {
+        shift: false,
+        altgr: false,
+    };
+    /// Shift (level 2).
+    pub const SHIFT: Modifiers = Modifiers {
+        shift: true,
+        altgr: false,
+    };
+    /// AltGr (level 3).
+    pub const ALTGR: Modifiers = Modifiers {
+        shift: false,
+        altgr: true,
+    };
+    /// Shift and AltGr (level 4).
+    pub const SHIFT_ALTGR: Modifiers = Modifiers {
+        shift: true,
+        altgr: true,
+    };
+    /// The four levels in xkb's order.
+    pub const LEVELS: [Modifiers; 4] = [
+        Modifiers::NONE,
+        Modifiers::SHIFT,
+        Modifiers::ALTGR,
+        Modifiers::SHIFT_ALTGR,
+    ];
+
     /// Level index 0–3 into a key's table row.
     fn level(self) -> usize {
         usize::from(self.shift) + 2 * usize::from(self.altgr)
@@ -304,10 +332,7 @@ pub struct Untypeable {
 mod tests {
     use super::*;
 
-    const ALTGR: Modifiers = Modifiers {
-        shift: false,
-        altgr: true,
-    };
+    const ALTGR: Modifiers = Modifiers::ALTGR;
 
     #[test]
     fn l10n_02_german_types_at_sign_with_altgr_q() {

@@ -5,7 +5,7 @@ use beckon_core::reason::EndReason;
 use beckon_core::session::NoviceSession;
 
 use crate::endpoint::Wire;
-use crate::events::Ev;
+use crate::events::{Ev, Seen};
 use crate::files::FileDesk;
 use crate::video::Streamer;
 
@@ -42,14 +42,10 @@ impl Conn {
             inject_times: Vec::new(),
         }
     }
+}
 
-    /// The events without their times.
-    pub fn events(&self) -> impl Iterator<Item = &Ev> {
-        self.log.iter().map(|(_, e)| e)
-    }
-
-    /// Whether an event equal to `ev` happened.
-    pub fn saw(&self, ev: &Ev) -> bool {
-        self.events().any(|e| e == ev)
+impl Seen for Conn {
+    fn log(&self) -> &[(u64, Ev)] {
+        &self.log
     }
 }

@@ -14,7 +14,7 @@ use beckon_core::invitation::Invitation;
 use beckon_core::policy::MachineSettings;
 use beckon_host_sim::agent::Answer;
 use beckon_host_sim::desktop::png::encode_rgba;
-use beckon_host_sim::events::Ev;
+use beckon_host_sim::events::{Ev, Seen};
 use beckon_host_sim::net::{LinkSpec, PipeSpec};
 use beckon_host_sim::Sim;
 use clap::{Parser, ValueEnum};

@@ -74,13 +74,8 @@ impl Editor {
 
     /// The white area the text is drawn in.
     fn text_area(&self) -> Rect {
-        let inner = self.frame.inset(1);
-        Rect::new(
-            inner.x,
-            inner.y + render::TITLE_H,
-            inner.w,
-            inner.h - render::TITLE_H - FOOTER_H,
-        )
+        let body = render::window_body(self.frame);
+        Rect::new(body.x, body.y, body.w, body.h - FOOTER_H)
     }
 
     fn footer(&self) -> Rect {

@@ -25,6 +25,12 @@ const BIG_FONT: &MonoFont<'static> = &iso_8859_15::FONT_10X20;
 pub(crate) const TOP_BAR_H: i32 = 26;
 /// Height of a window's title bar.
 pub(crate) const TITLE_H: i32 = 24;
+
+/// The part of a window below its title bar and inside its border.
+pub(crate) fn window_body(frame: Rect) -> Rect {
+    let inner = frame.inset(1);
+    Rect::new(inner.x, inner.y + TITLE_H, inner.w, inner.h - TITLE_H)
+}
 /// How far a window's shadow reaches right and down.
 const SHADOW: i32 = 6;
 

@@ -36,13 +36,7 @@ impl StatusPanel {
     }
 
     fn body(&self) -> Rect {
-        let inner = self.frame.inset(1);
-        Rect::new(
-            inner.x,
-            inner.y + render::TITLE_H,
-            inner.w,
-            inner.h - render::TITLE_H,
-        )
+        render::window_body(self.frame)
     }
 
     /// The lines as set.

@@ -6,6 +6,7 @@ use beckon_core::invitation::Invitation;
 use beckon_core::policy::MachineSettings;
 use beckon_core::reason::EndReason;
 use beckon_host_sim::events::Ev;
+pub use beckon_host_sim::events::Seen;
 use beckon_host_sim::Sim;
 
 /// One hour in ms.
