@@ -18,7 +18,8 @@
 //! - [`expert`]: an expert's client and its view of the screen.
 //! - [`desktop`]: the simulated desktop and input devices.
 //! - [`net`]: links, their pipes and the fault tap.
-//! - [`video`], [`files`]: frames and files between the two.
+//! - [`files`]: files between the two; the picture is `beckon-video`'s
+//!   [`video`] streamer and view.
 //! - [`transcript`], [`events`]: what happened, in words.
 //!
 //! ```
@@ -44,7 +45,9 @@ pub mod files;
 pub mod net;
 pub mod sim;
 pub mod transcript;
-pub mod video;
+
+/// The picture over a session, shared with every driver.
+pub use beckon_video::stream as video;
 
 pub use sim::{Sim, SimConfig, T0};
 

@@ -25,6 +25,8 @@
 //! - `tiles.rs`: the tile grid, damage to tiles, tile comparison and copies.
 //! - `encode.rs`: [`Encoder`] and the per-tile choice of encoding.
 //! - `decode.rs`: [`Screen`].
+//! - `stream.rs`: [`stream::Streamer`] and [`stream::View`], the picture
+//!   over a `beckon-core` session, for every driver.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(
@@ -35,6 +37,7 @@
 mod decode;
 mod encode;
 mod rect;
+pub mod stream;
 mod tiles;
 
 pub use beckon_core::message::Encoding;

@@ -323,3 +323,19 @@ impl Desktop {
         fb.set_clip(fb.bounds());
     }
 }
+
+/// The simulated desktop is where the agent's pictures come from.
+impl beckon_video::stream::FrameSource for Desktop {
+    fn width(&self) -> u16 {
+        Desktop::width(self)
+    }
+    fn height(&self) -> u16 {
+        Desktop::height(self)
+    }
+    fn pixels(&mut self) -> &[u8] {
+        Desktop::pixels(self)
+    }
+    fn pointer_abs(&self) -> (u16, u16) {
+        Desktop::pointer_abs(self)
+    }
+}

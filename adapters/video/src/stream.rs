@@ -1,15 +1,27 @@
-//! The picture: the agent's side turns desktop damage into frames through
-//! the encoder and the core's frame window; the expert's side assembles
-//! rectangles back into a screen.
+//! The picture over a session: the novice's side turns a screen's damage
+//! into frames through the [`Encoder`] and the core's frame window; the
+//! expert's side assembles rectangles back into a [`Screen`]. Every driver
+//! (the simulator, the desktop app) uses these two.
 
 use std::collections::VecDeque;
 
+use crate::{EncodedRect, Encoder, EncoderConfig, Rect, Screen};
 use beckon_core::message::MAX_DATA_BYTES;
 use beckon_core::session::{Event, NoviceSession, SendError};
 use beckon_core::video::QualityController;
-use beckon_video::{EncodedRect, Encoder, EncoderConfig, Rect, Screen};
 
-use crate::desktop::Desktop;
+/// Where the novice's pictures come from: a simulated desktop, an X11
+/// display, a capture chip.
+pub trait FrameSource {
+    /// Screen width in pixels.
+    fn width(&self) -> u16;
+    /// Screen height in pixels.
+    fn height(&self) -> u16;
+    /// The current screen, RGBA, `width * height * 4` bytes.
+    fn pixels(&mut self) -> &[u8];
+    /// Where the pointer is, in pointer units (`0..=POINTER_MAX`).
+    fn pointer_abs(&self) -> (u16, u16);
+}
 
 /// A frame being sent, piece by piece, as the send buffer drains.
 #[derive(Debug)]
@@ -79,7 +91,12 @@ impl Streamer {
     }
 
     /// Send what can be sent now. Returns whether anything went.
-    pub fn pump(&mut self, s: &mut NoviceSession, desktop: &mut Desktop, now: u64) -> bool {
+    pub fn pump(
+        &mut self,
+        s: &mut NoviceSession,
+        desktop: &mut impl FrameSource,
+        now: u64,
+    ) -> bool {
         let mut moved = self.send_cursor(s, desktop);
         loop {
             if let Some(out) = self.current.as_mut() {
@@ -143,7 +160,7 @@ impl Streamer {
         }
     }
 
-    fn send_cursor(&mut self, s: &mut NoviceSession, desktop: &Desktop) -> bool {
+    fn send_cursor(&mut self, s: &mut NoviceSession, desktop: &impl FrameSource) -> bool {
         let at = desktop.pointer_abs();
         if self.fresh || self.last_cursor == Some(at) {
             return false;
