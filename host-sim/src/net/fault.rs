@@ -179,3 +179,89 @@ fn frame_len(bytes: &[u8]) -> Option<usize> {
     let header = bytes.get(..2)?;
     Some(2 + usize::from(u16::from_be_bytes([header[0], header[1]])))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    fn frame(body: &[u8]) -> Vec<u8> {
+        let mut f = (body.len() as u16).to_be_bytes().to_vec();
+        f.extend_from_slice(body);
+        f
+    }
+
+    fn stream() -> Vec<u8> {
+        let mut s = b"BKN1I".to_vec();
+        for body in [&b"first"[..], b"second", b"third"] {
+            s.extend(frame(body));
+        }
+        s
+    }
+
+    fn tapped(fault: Fault, trigger: Trigger, chunk: usize) -> Tapped {
+        let mut rng = ChaCha20Rng::seed_from_u64(3);
+        let mut tap = FaultTap::new(5);
+        tap.plan(PlannedFault { fault, trigger });
+        let mut all = Tapped::default();
+        // Written in pieces that split frames, as a socket would.
+        for piece in stream().chunks(chunk) {
+            let t = tap.pass(10, piece, &mut rng);
+            all.bytes.extend(t.bytes);
+            all.fired.extend(t.fired);
+            all.close |= t.close;
+        }
+        all
+    }
+
+    #[test]
+    fn without_a_due_fault_the_stream_passes_unchanged() {
+        for chunk in [1, 3, 7, 100] {
+            let t = tapped(Fault::FlipBit, Trigger::Frame(9), chunk);
+            assert_eq!(t.bytes, stream());
+            assert!(t.fired.is_empty());
+        }
+    }
+
+    #[test]
+    fn flip_hits_one_bit_of_the_chosen_frame_body() {
+        let t = tapped(Fault::FlipBit, Trigger::Frame(1), 4);
+        let clean = stream();
+        assert_eq!(t.bytes.len(), clean.len());
+        let diff: Vec<usize> = (0..clean.len())
+            .filter(|i| t.bytes[*i] != clean[*i])
+            .collect();
+        assert_eq!(diff.len(), 1);
+        let second = 5 + 2 + 5;
+        assert!((second + 2..second + 2 + 6).contains(&diff[0]), "{diff:?}");
+        assert_eq!((t.bytes[diff[0]] ^ clean[diff[0]]).count_ones(), 1);
+    }
+
+    #[test]
+    fn replay_drop_and_garbage_reshape_the_stream() {
+        let replay = tapped(Fault::Replay, Trigger::Frame(0), 5);
+        let mut expected = b"BKN1I".to_vec();
+        expected.extend(frame(b"first"));
+        expected.extend(frame(b"first"));
+        expected.extend(frame(b"second"));
+        expected.extend(frame(b"third"));
+        assert_eq!(replay.bytes, expected);
+
+        let dropped = tapped(Fault::Drop, Trigger::Frame(2), 5);
+        assert_eq!(dropped.bytes, stream()[..stream().len() - 7]);
+
+        let garbage = tapped(Fault::Garbage(9), Trigger::At(0), 64);
+        assert_eq!(garbage.bytes.len(), stream().len() + 9);
+        assert_eq!(garbage.fired, [Fault::Garbage(9)]);
+    }
+
+    #[test]
+    fn truncation_keeps_half_a_frame_and_may_close() {
+        let t = tapped(Fault::TruncateAndClose, Trigger::Frame(1), 64);
+        assert!(t.close);
+        assert_eq!(t.bytes.len(), 5 + 7 + 8 / 2);
+        let t = tapped(Fault::Truncate, Trigger::Frame(1), 64);
+        assert!(!t.close);
+        assert_eq!(t.bytes.len(), stream().len() - 4);
+    }
+}
