@@ -65,7 +65,19 @@ fn ci() -> Result<(), String> {
         "warnings",
     ])?;
     cargo(&["test", "--workspace"])?;
-    // The README's main job must keep working, on a fast and on a slow link.
+    // The README's main job must keep working: the app's demo over real
+    // loopback TCP, and the simulator's story on a fast and a slow link.
+    cargo(&[
+        "run",
+        "--quiet",
+        "-p",
+        "beckon",
+        "--",
+        "demo",
+        "--headless",
+        "--snapshot",
+        "target/ci-demo.png",
+    ])?;
     for link in ["lan", "slow"] {
         cargo(&[
             "run",
@@ -78,7 +90,7 @@ fn ci() -> Result<(), String> {
             "--link",
             link,
             "--snapshot",
-            &format!("target/ci-demo-{link}.png"),
+            &format!("target/ci-sim-{link}.png"),
         ])?;
     }
     // The core must stay no_std and allocation-free: it has to build for the dongle.

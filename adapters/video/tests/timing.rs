@@ -1,11 +1,12 @@
-//! Rough encoder timings on a 1280×800 screen. Ignored by default; run with
+//! Rough encoder timings and sizes on 1280×800 and 1920×1080 screens.
+//! Ignored by default; run with
 //! `cargo test -p beckon-video --release --test timing -- --ignored --nocapture`.
 
 mod common;
 
 use std::time::Instant;
 
-use beckon_video::{Encoder, EncoderConfig, Rect};
+use beckon_video::{Encoder, EncoderConfig, Rect, Screen};
 use common::{paint, solid_screen, Paint};
 
 const W: u16 = 1280;
@@ -15,6 +16,11 @@ const RUNS: u32 = 50;
 /// A desktop-like screen: a solid background, compressible windows and a
 /// noisy picture.
 fn desktop(seed: u32) -> Vec<u8> {
+    desktop_of(W, H, seed)
+}
+
+fn desktop_of(w: u16, h: u16, seed: u32) -> Vec<u8> {
+    let (W, H) = (w, h);
     let mut pixels = solid_screen(W, H, [30, 60, 90, 255]);
     paint(
         &mut pixels,
@@ -75,4 +81,101 @@ fn encode_1280x800() {
             .unwrap()
             .len()
     });
+}
+
+const FW: u16 = 1920;
+const FH: u16 = 1080;
+
+/// A 1920×1080 desktop: windows of text, stripes, a photograph and noise.
+fn full_hd(seed: u32) -> Vec<u8> {
+    let mut pixels = desktop_of(FW, FH, seed);
+    paint(&mut pixels, FW, FH, Rect::new(1200, 80, 700, 600), Paint::Glyphs(seed));
+    paint(&mut pixels, FW, FH, Rect::new(100, 650, 900, 400), Paint::Photo(seed));
+    pixels
+}
+
+#[test]
+#[ignore = "timing, run in release by hand"]
+fn encode_1920x1080() {
+    let (a, b) = (full_hd(1), full_hd(2));
+    let mut encoder = Encoder::new(EncoderConfig::default());
+    encoder.encode(FW, FH, &a, None).unwrap();
+    let mut flip = false;
+    time("1920x1080 full-screen change, diffed (goal 8 ms)", || {
+        flip = !flip;
+        encoder
+            .encode(FW, FH, if flip { &b } else { &a }, None)
+            .unwrap()
+            .len()
+    });
+    println!("  {} bytes", encoder.last_stats().bytes);
+    encoder.set_lossy_quality(Some(85));
+    time("1920x1080 full-screen change, diffed, JPEG allowed", || {
+        flip = !flip;
+        encoder.refresh();
+        encoder
+            .encode(FW, FH, if flip { &b } else { &a }, None)
+            .unwrap()
+            .len()
+    });
+    println!(
+        "  {} bytes, {} tiles as JPEG",
+        encoder.last_stats().bytes,
+        encoder.last_lossy()
+    );
+}
+
+/// A terminal full of text scrolled by one line (16 px) at a time, with and
+/// without copy detection; and one character typed.
+#[test]
+#[ignore = "timing, run in release by hand"]
+fn scroll_and_typing() {
+    let page = {
+        let mut p = vec![0; usize::from(FW) * (usize::from(FH) + 1600) * 4];
+        paint(&mut p, FW, FH + 1600, Rect::new(0, 0, FW, FH + 1600), Paint::Glyphs(7));
+        p
+    };
+    let view = |top: usize| {
+        let start = top * usize::from(FW) * 4;
+        page[start..start + usize::from(FW) * usize::from(FH) * 4].to_vec()
+    };
+    let frames: Vec<Vec<u8>> = (0..=50).map(|i| view(i * 16)).collect();
+    for detect in [true, false] {
+        let mut encoder = Encoder::new(EncoderConfig::default());
+        encoder.set_copy_detection(detect);
+        let mut screen = Screen::new(FW, FH);
+        common::apply_all(&mut screen, &encoder.encode(FW, FH, &frames[0], None).unwrap());
+        let (mut bytes, mut rects) = (0, 0);
+        let start = Instant::now();
+        for f in &frames[1..] {
+            let r = encoder.encode(FW, FH, f, None).unwrap();
+            bytes += encoder.last_stats().bytes;
+            rects += r.len();
+            common::apply_all(&mut screen, &r);
+        }
+        assert!(screen.pixels() == &frames[50][..]);
+        println!(
+            "1920x1080 text scroll by 16 px, copy detection {}: {} bytes and {} rects per frame, {:?} per encode",
+            if detect { "on" } else { "off" },
+            bytes / 50,
+            rects / 50,
+            start.elapsed() / 50
+        );
+    }
+
+    // One character typed into the text: a 6×10 cell changes.
+    let mut encoder = Encoder::new(EncoderConfig::default());
+    let before = frames[0].clone();
+    encoder.encode(FW, FH, &before, None).unwrap();
+    let mut after = before.clone();
+    paint(&mut after, FW, FH, Rect::new(606, 500, 6, 10), Paint::Glyphs(99));
+    let r = encoder
+        .encode(FW, FH, &after, Some(&[Rect::new(606, 500, 6, 10)]))
+        .unwrap();
+    println!(
+        "one character typed: {} bytes in {} rect(s) ({:?})",
+        encoder.last_stats().bytes,
+        r.len(),
+        r.iter().map(|r| r.encoding).collect::<Vec<_>>()
+    );
 }

@@ -1,0 +1,95 @@
+//! `beckon share`: the novice's agent on a real socket.
+
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, watch};
+
+use crate::agent::{self, person, Agent, AgentConfig, Answer, Answers, ConnCmd, Hub};
+use crate::book::BookStore;
+use crate::cli::ShareArgs;
+use crate::display::{self, DisplayChoice};
+use crate::error::{Error, Result};
+use crate::home::Home;
+use crate::machine::Machine;
+use crate::story::Story;
+
+pub async fn run(args: ShareArgs) -> Result<()> {
+    let home = Home::locate()?;
+    home.ensure()?;
+    let choice = match (args.simulated, args.display) {
+        (true, _) => DisplayChoice::Simulated,
+        (false, Some(d)) => DisplayChoice::X11(d),
+        (false, None) => {
+            return Err(Error::Usage(
+                "say which screen to share: --simulated, or --display :N".into(),
+            ))
+        }
+    };
+    let (display, _keyboard) = display::open(&choice)?;
+    // Refuse to start on a damaged book or settings rather than at the
+    // first helper.
+    BookStore::new(&home).load()?;
+    crate::settings::load(&home)?;
+    let machine = Machine::load_or_create(&home)?;
+    let listener = TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| Error::io(format!("cannot listen on {}", args.listen), e))?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| Error::io("cannot read the listening address", e))?;
+    let answers = if args.yes {
+        tracing::warn!("--yes: sessions and control requests are accepted without asking");
+        Answers {
+            consent: Answer::Yes,
+            control: Answer::Yes,
+            files: Answer::Ask,
+        }
+    } else {
+        Answers::default()
+    };
+    let config = AgentConfig {
+        download_dir: args.download_dir.unwrap_or_else(|| home.file("received")),
+        home,
+        answers,
+        session: Default::default(),
+    };
+    println!(
+        "Sharing the {} screen on {local}. Helpers with one of your invitations can connect.\n\
+         Only invite people you trust: a helper sees everything on your screen.\n\
+         Type help for commands; press Ctrl+C to stop sharing.",
+        match choice {
+            DisplayChoice::Simulated => "simulated",
+            DisplayChoice::X11(_) => "X11",
+        }
+    );
+    let (person_tx, person_rx) = mpsc::unbounded_channel();
+    let agent = Agent::new(
+        config,
+        machine,
+        Hub::new(display),
+        Some(person_tx),
+        Story::new(),
+    );
+    tokio::spawn(person::run(person_rx, agent.registry()));
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let registry = agent.registry();
+    tokio::spawn(async move {
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        loop {
+            let interrupted = tokio::select! {
+                r = tokio::signal::ctrl_c() => r.is_ok(),
+                _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => false,
+            };
+            if interrupted && agent::anyone_in_control(&registry) {
+                // Ctrl+C is one of the three ways to take control back (SES-05).
+                agent::broadcast(&registry, &ConnCmd::CtrlC);
+                println!("Control taken back. Press Ctrl+C again to stop sharing.");
+                continue;
+            }
+            let _ = stop_tx.send(true);
+            return;
+        }
+    });
+    agent.serve(listener, stop_rx).await;
+    Ok(())
+}

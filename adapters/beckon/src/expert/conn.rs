@@ -1,0 +1,273 @@
+//! The client's task: the expert session over its socket, in real time.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use beckon_core::message::{InputEvent, POINTER_MAX};
+use beckon_core::session::{Event, ExpertSession, ExpertState, SendError};
+use beckon_host_sim::events::{how_word, side_word, Ev};
+use beckon_video::stream::View;
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, watch};
+
+use super::{ClientOptions, Cmd, Control, FileAnswer, Status};
+use crate::clock::unix_ms;
+use crate::files::FileDesk;
+use crate::link::{instant_at, Link, Ready};
+use crate::story::Who;
+
+struct Task {
+    session: Box<ExpertSession>,
+    options: ClientOptions,
+    files: FileDesk,
+    view: Arc<Mutex<View>>,
+    status: watch::Sender<Status>,
+    inputs: VecDeque<InputEvent>,
+}
+
+enum Wake {
+    Socket(Ready),
+    Cmd(Option<Cmd>),
+    Timer,
+}
+
+pub(super) async fn run(
+    stream: TcpStream,
+    session: Box<ExpertSession>,
+    options: ClientOptions,
+    mut rx: mpsc::UnboundedReceiver<Cmd>,
+    status: watch::Sender<Status>,
+    view: Arc<Mutex<View>>,
+) {
+    let mut link = Link::new(stream);
+    let mut t = Task {
+        session,
+        files: FileDesk::new(options.download_dir.clone()),
+        options,
+        view,
+        status,
+        inputs: VecDeque::new(),
+    };
+    let mut commands_open = true;
+    loop {
+        let now = unix_ms();
+        t.drain(now);
+        while link.push(&mut *t.session, now) {
+            t.drain(now);
+        }
+        if t.session.poll_timeout().is_some_and(|d| d <= now) {
+            t.session.handle_timeout(now);
+            t.drain(now);
+        }
+        t.send_inputs();
+        t.files.pump(&mut *t.session);
+        link.flush(&mut *t.session).await;
+        t.publish();
+        if link.is_done(&*t.session) {
+            break;
+        }
+        let deadline = t.session.poll_timeout();
+        let write = t.session.poll_transmit().is_some();
+        let can_wait = link.can_wait(write);
+        let wake = tokio::select! {
+            r = link.ready(write), if can_wait => Wake::Socket(r),
+            c = rx.recv(), if commands_open => Wake::Cmd(c),
+            _ = tokio::time::sleep_until(instant_at(now, deadline.unwrap_or(now))), if deadline.is_some() => Wake::Timer,
+            // Never left with nothing to wait for.
+            _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => Wake::Timer,
+        };
+        match wake {
+            Wake::Socket(Ready::Read) => link.read_now(),
+            Wake::Socket(Ready::Write) | Wake::Timer => {}
+            Wake::Cmd(Some(cmd)) => t.command(cmd),
+            Wake::Cmd(None) => {
+                // Nobody can command us any more: hang up.
+                commands_open = false;
+                t.session.disconnect();
+            }
+        }
+    }
+    t.files.abandon();
+    t.publish();
+}
+
+impl Task {
+    fn tell(&self, text: impl AsRef<str>) {
+        self.options.story.tell(Who::Helper, text);
+    }
+
+    fn publish(&self) {
+        let state = self.session.state();
+        let name = self.session.novice_name().to_string();
+        self.status.send_if_modified(|s| {
+            let changed = s.state != Some(state) || s.novice_name != name;
+            s.state = Some(state);
+            s.novice_name = name;
+            changed
+        });
+    }
+
+    fn update(&self, f: impl FnOnce(&mut Status)) {
+        self.status.send_modify(f);
+    }
+
+    fn drain(&mut self, now: u64) {
+        while let Some(event) = self.session.poll_event() {
+            let ev = Ev::from(&event);
+            if let Ok(mut view) = self.view.lock() {
+                view.on_event(&event, now);
+            }
+            let finished = self.files.on_event(&event);
+            if matches!(event, Event::FrameEnd { .. }) {
+                self.update(|s| s.frames += 1);
+            }
+            if let Some((id, f)) = finished {
+                self.tell(crate::files::finished_words(id, &f));
+                self.update(|s| {
+                    s.files.insert(id, f);
+                });
+            }
+            self.on_event(ev);
+        }
+    }
+
+    fn on_event(&mut self, ev: Ev) {
+        match ev {
+            Ev::Admitted(name) => self.tell(format!(
+                "the machine of {name} let us in; waiting for them to accept"
+            )),
+            Ev::Started => {
+                self.tell("the person accepted: you see the screen; chat is open");
+                self.update(|s| s.started = true);
+            }
+            Ev::ControlGranted => {
+                self.tell("control is shared: your keyboard and mouse act on the machine");
+                self.update(|s| s.control = Control::Granted);
+            }
+            Ev::ControlRefused(r) => {
+                self.tell(format!("control refused: {r}"));
+                self.inputs.clear();
+                self.update(|s| s.control = Control::Refused(r));
+            }
+            Ev::ControlEnded(by, how) => {
+                self.tell(format!(
+                    "control ended by the {} ({})",
+                    side_word(by),
+                    how_word(how)
+                ));
+                self.inputs.clear();
+                self.update(|s| s.control = Control::Ended(by, how));
+            }
+            Ev::Chat(_, from, text) => self.tell(format!("chat from the {}: {text}", side_word(from))),
+            Ev::FileOffered(id, name, size) => match self.options.files {
+                FileAnswer::Accept => {
+                    self.tell(format!("the person sends {name:?} ({size} bytes): accepting"));
+                    if let Err(e) = self.files.answer(&mut *self.session, id, true) {
+                        self.tell(format!("cannot take file #{id}: {e}"));
+                        let _ = self.session.answer_file(id, false);
+                    }
+                }
+                FileAnswer::Decline => {
+                    self.tell(format!("the person sends {name:?} ({size} bytes): declining (use --accept-files to take files)"));
+                    let _ = self.files.answer(&mut *self.session, id, false);
+                }
+                FileAnswer::Ask => self.tell(format!(
+                    "the person sends {name:?} ({size} bytes): type accept-file {id} or decline-file {id}"
+                )),
+            },
+            Ev::FileAccepted(id) => self.tell(format!("file #{id} accepted; sending")),
+            Ev::Ended(r) => {
+                self.tell(format!("session ended: {r}"));
+                self.inputs.clear();
+                self.update(|s| s.ended = Some(r));
+            }
+            _ => {}
+        }
+    }
+
+    fn send_inputs(&mut self) {
+        while let Some(input) = self.inputs.front().copied() {
+            match self.session.send_input(input) {
+                Ok(()) => {
+                    self.inputs.pop_front();
+                }
+                Err(SendError::WouldBlock) => return,
+                Err(e) => {
+                    tracing::debug!("input not sent: {e}");
+                    self.inputs.clear();
+                    return;
+                }
+            }
+        }
+    }
+
+    fn command(&mut self, cmd: Cmd) {
+        let result = match cmd {
+            Cmd::RequestControl(reply) => {
+                let r = self.session.request_control();
+                if r.is_ok() {
+                    self.tell("asking for control");
+                    self.update(|s| s.control = Control::Requested);
+                }
+                let _ = reply.send(r);
+                Ok(())
+            }
+            Cmd::ReleaseControl => self.session.release_control(),
+            Cmd::Input(events) => {
+                if self.session.state() != ExpertState::InControl {
+                    Err(SendError::NotAllowed)
+                } else {
+                    self.inputs.extend(events);
+                    Ok(())
+                }
+            }
+            Cmd::Click(x, y) => match self.session.screen_size() {
+                Some((w, h)) if self.session.state() == ExpertState::InControl => {
+                    let (ax, ay) = (to_pointer(x, w), to_pointer(y, h));
+                    self.inputs.extend([
+                        InputEvent::PointerAbs { x: ax, y: ay },
+                        InputEvent::Button {
+                            button: 0,
+                            down: true,
+                        },
+                        InputEvent::Button {
+                            button: 0,
+                            down: false,
+                        },
+                    ]);
+                    Ok(())
+                }
+                _ => Err(SendError::NotAllowed),
+            },
+            Cmd::Chat(text) => self.session.send_chat(&text),
+            Cmd::SendFile(path, reply) => {
+                let r = self.files.offer(&mut *self.session, &path);
+                if let Ok(id) = &r {
+                    self.tell(format!("offering {} as file #{id}", path.display()));
+                }
+                let _ = reply.send(r);
+                Ok(())
+            }
+            Cmd::AnswerFile(id, yes) => {
+                if let Err(e) = self.files.answer(&mut *self.session, id, yes) {
+                    self.tell(format!("{e}"));
+                }
+                Ok(())
+            }
+            Cmd::Disconnect => {
+                self.session.disconnect();
+                Ok(())
+            }
+        };
+        if let Err(e) = result {
+            self.tell(format!("not done: {e}"));
+        }
+    }
+}
+
+/// A pixel coordinate to pointer units on a screen `size` pixels long.
+fn to_pointer(v: u16, size: u16) -> u16 {
+    let span = u32::from(size.max(2) - 1);
+    let v = u32::from(v.min(size.saturating_sub(1)));
+    u16::try_from((v * u32::from(POINTER_MAX) + span / 2) / span).unwrap_or(POINTER_MAX)
+}

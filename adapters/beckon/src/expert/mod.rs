@@ -1,0 +1,213 @@
+//! The helper's client: connects to the novice's machine over TCP, runs the
+//! core's expert session in its own task, keeps the view of the screen, and
+//! takes commands from a script or a person.
+
+mod conn;
+pub mod script;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use beckon_core::message::InputEvent;
+use beckon_core::reason::{ControlRefusal, EndReason, Side, StopMethod};
+use beckon_core::session::{ExpertSession, ExpertState, SendError};
+use beckon_video::stream::View;
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, oneshot, watch};
+
+use crate::error::{Error, Result};
+use crate::files::Finished;
+use crate::story::Story;
+
+/// How the helper answers files the person sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileAnswer {
+    /// Accept every file.
+    Accept,
+    /// Decline every file.
+    Decline,
+    /// Print the offer and wait for `accept-file ID` / `decline-file ID`.
+    Ask,
+}
+
+/// How the client is set up.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// Where accepted files go.
+    pub download_dir: PathBuf,
+    /// How offered files are answered.
+    pub files: FileAnswer,
+    /// Where the story goes.
+    pub story: Story,
+}
+
+/// Where shared control stands, as the helper sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Control {
+    /// Never asked.
+    #[default]
+    None,
+    /// Asked; no answer yet.
+    Requested,
+    /// Shared.
+    Granted,
+    /// Refused.
+    Refused(ControlRefusal),
+    /// Ended by someone, somehow.
+    Ended(Side, StopMethod),
+}
+
+/// What the client's task publishes.
+#[derive(Debug, Clone, Default)]
+pub struct Status {
+    /// The session's state (`None` before the task first looked).
+    pub state: Option<ExpertState>,
+    /// The person accepted; the screen is shared.
+    pub started: bool,
+    /// Frames completed.
+    pub frames: u64,
+    /// Control.
+    pub control: Control,
+    /// Why the session ended, once it did.
+    pub ended: Option<EndReason>,
+    /// Transfers that ended, by id.
+    pub files: BTreeMap<u32, Finished>,
+    /// The novice's name, once admitted.
+    pub novice_name: String,
+}
+
+/// What the client's task is told to do.
+#[derive(Debug)]
+pub enum Cmd {
+    /// Ask for control; whether the request went out comes back.
+    RequestControl(oneshot::Sender<std::result::Result<(), SendError>>),
+    /// Give control back.
+    ReleaseControl,
+    /// Send input (only in control).
+    Input(Vec<InputEvent>),
+    /// Click the left button at a pixel of the novice's screen.
+    Click(u16, u16),
+    /// Write in the chat.
+    Chat(String),
+    /// Offer a file; the id comes back.
+    SendFile(PathBuf, oneshot::Sender<Result<u32>>),
+    /// Accept or decline an offered file.
+    AnswerFile(u32, bool),
+    /// Hang up.
+    Disconnect,
+}
+
+/// A running client.
+#[derive(Debug)]
+pub struct Client {
+    /// Commands to the task.
+    pub cmds: mpsc::UnboundedSender<Cmd>,
+    /// What the task publishes.
+    pub status: watch::Receiver<Status>,
+    /// The novice's screen as the helper sees it.
+    pub view: Arc<Mutex<View>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Client {
+    /// Connect to the first of `addresses` that answers and start `session`
+    /// over it.
+    pub async fn connect(
+        addresses: &[String],
+        session: ExpertSession,
+        options: ClientOptions,
+    ) -> Result<Client> {
+        if addresses.is_empty() {
+            return Err(Error::Connect(
+                "the invitation lists no address to connect to".into(),
+            ));
+        }
+        let mut failures = Vec::new();
+        for addr in addresses {
+            match tokio::time::timeout(Duration::from_secs(5), TcpStream::connect(addr.as_str()))
+                .await
+            {
+                Ok(Ok(stream)) => {
+                    tracing::info!(%addr, "connected");
+                    return Ok(Client::start(stream, session, options));
+                }
+                Ok(Err(e)) => failures.push(format!("{addr}: {e}")),
+                Err(_) => failures.push(format!("{addr}: no answer within 5 s")),
+            }
+        }
+        Err(Error::Connect(failures.join("; ")))
+    }
+
+    fn start(stream: TcpStream, session: ExpertSession, options: ClientOptions) -> Client {
+        let (cmds, rx) = mpsc::unbounded_channel();
+        let (status_tx, status) = watch::channel(Status::default());
+        let view = Arc::new(Mutex::new(View::default()));
+        let task = tokio::spawn(conn::run(
+            stream,
+            Box::new(session),
+            options,
+            rx,
+            status_tx,
+            view.clone(),
+        ));
+        Client {
+            cmds,
+            status,
+            view,
+            task,
+        }
+    }
+
+    /// Send a command (ignored once the task has ended).
+    pub fn send(&self, cmd: Cmd) {
+        let _ = self.cmds.send(cmd);
+    }
+
+    /// Wait until `done` holds for the status, or `limit` passes; returns the
+    /// status at that point and whether `done` held.
+    pub async fn wait_for(
+        &mut self,
+        limit: Duration,
+        done: impl Fn(&Status) -> bool,
+    ) -> (Status, bool) {
+        let waited = {
+            let fut = self.status.wait_for(|s| done(s) || s.ended.is_some());
+            match tokio::time::timeout(limit, fut).await {
+                Ok(Ok(s)) => Some(s.clone()),
+                Ok(Err(_)) | Err(_) => None,
+            }
+        };
+        let s = waited.unwrap_or_else(|| self.status.borrow().clone());
+        let ok = done(&s);
+        (s, ok)
+    }
+
+    /// The current status.
+    pub fn now(&self) -> Status {
+        self.status.borrow().clone()
+    }
+
+    /// Hang up and wait (briefly) for the task to end.
+    pub async fn finish(self) -> Status {
+        self.send(Cmd::Disconnect);
+        let mut task = self.task;
+        if tokio::time::timeout(Duration::from_secs(3), &mut task)
+            .await
+            .is_err()
+        {
+            task.abort();
+        }
+        let s = self.status.borrow().clone();
+        s
+    }
+
+    /// The view as a PNG file.
+    pub fn snapshot_png(&self) -> Result<Vec<u8>> {
+        let view = self.view.lock().unwrap_or_else(|p| p.into_inner());
+        let screen = view.screen();
+        beckon_host_sim::desktop::png::encode_rgba(screen.width(), screen.height(), screen.pixels())
+            .map_err(|e| Error::Other(format!("cannot encode the picture: {e}")))
+    }
+}

@@ -1,0 +1,44 @@
+//! `beckon`: remote assistance from the command line.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use beckon::cli::Cli;
+use beckon::error::code;
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_env("BECKON_LOG").unwrap_or_else(|_| EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        // Sessions are large values and debug builds copy them on the stack.
+        .thread_stack_size(16 * 1024 * 1024)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("beckon: cannot start: {e}");
+            return ExitCode::from(code::OTHER);
+        }
+    };
+    let result = runtime.block_on(beckon::commands::run(cli));
+    // A read of standard input may still be waiting; do not wait for it.
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("beckon: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
