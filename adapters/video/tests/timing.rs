@@ -89,8 +89,20 @@ const FH: u16 = 1080;
 /// A 1920×1080 desktop: windows of text, stripes, a photograph and noise.
 fn full_hd(seed: u32) -> Vec<u8> {
     let mut pixels = desktop_of(FW, FH, seed);
-    paint(&mut pixels, FW, FH, Rect::new(1200, 80, 700, 600), Paint::Glyphs(seed));
-    paint(&mut pixels, FW, FH, Rect::new(100, 650, 900, 400), Paint::Photo(seed));
+    paint(
+        &mut pixels,
+        FW,
+        FH,
+        Rect::new(1200, 80, 700, 600),
+        Paint::Glyphs(seed),
+    );
+    paint(
+        &mut pixels,
+        FW,
+        FH,
+        Rect::new(100, 650, 900, 400),
+        Paint::Photo(seed),
+    );
     pixels
 }
 
@@ -132,7 +144,13 @@ fn encode_1920x1080() {
 fn scroll_and_typing() {
     let page = {
         let mut p = vec![0; usize::from(FW) * (usize::from(FH) + 1600) * 4];
-        paint(&mut p, FW, FH + 1600, Rect::new(0, 0, FW, FH + 1600), Paint::Glyphs(7));
+        paint(
+            &mut p,
+            FW,
+            FH + 1600,
+            Rect::new(0, 0, FW, FH + 1600),
+            Paint::Glyphs(7),
+        );
         p
     };
     let view = |top: usize| {
@@ -144,7 +162,10 @@ fn scroll_and_typing() {
         let mut encoder = Encoder::new(EncoderConfig::default());
         encoder.set_copy_detection(detect);
         let mut screen = Screen::new(FW, FH);
-        common::apply_all(&mut screen, &encoder.encode(FW, FH, &frames[0], None).unwrap());
+        common::apply_all(
+            &mut screen,
+            &encoder.encode(FW, FH, &frames[0], None).unwrap(),
+        );
         let (mut bytes, mut rects) = (0, 0);
         let start = Instant::now();
         for f in &frames[1..] {
@@ -168,7 +189,13 @@ fn scroll_and_typing() {
     let before = frames[0].clone();
     encoder.encode(FW, FH, &before, None).unwrap();
     let mut after = before.clone();
-    paint(&mut after, FW, FH, Rect::new(606, 500, 6, 10), Paint::Glyphs(99));
+    paint(
+        &mut after,
+        FW,
+        FH,
+        Rect::new(606, 500, 6, 10),
+        Paint::Glyphs(99),
+    );
     let r = encoder
         .encode(FW, FH, &after, Some(&[Rect::new(606, 500, 6, 10)]))
         .unwrap();
