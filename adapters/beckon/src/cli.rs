@@ -33,6 +33,8 @@ pub enum Command {
     Offer(OfferArgs),
     /// Make a helper key for offered help.
     Keygen(KeygenArgs),
+    /// An organisation's group key: make one, or certify a helper with it.
+    Group(GroupArgs),
     /// Check an offered-help policy file.
     Policy(PolicyArgs),
     /// Check that Beckon can work on this machine, and say how to fix what is missing.
@@ -189,6 +191,43 @@ pub struct KeygenArgs {
     /// Where to write the new key (it is never overwritten).
     #[arg(long)]
     pub out: PathBuf,
+}
+
+/// `beckon group`.
+#[derive(Debug, Args)]
+pub struct GroupArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: GroupCommand,
+}
+
+/// `beckon group` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum GroupCommand {
+    /// Make a group (organisation) signing key; prints its public key for policies.
+    New {
+        /// Where to write the key (never overwritten; keep it offline).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Certify a helper's public key as a member of the group.
+    Sign {
+        /// The group key file from `beckon group new`.
+        #[arg(long)]
+        group: PathBuf,
+        /// The helper's public key, as `beckon keygen` printed it (64 hex digits).
+        #[arg(long)]
+        helper: String,
+        /// The helper's name, as machines will show it.
+        #[arg(long)]
+        name: String,
+        /// How long the certificate is valid, in days.
+        #[arg(long, default_value_t = 365)]
+        days: u32,
+        /// Where to write the certificate (for `beckon offer --cert`).
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 /// `beckon policy`.

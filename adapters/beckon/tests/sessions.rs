@@ -233,3 +233,84 @@ fn off_01_offered_help_follows_settings_and_policy() {
     .unwrap();
     assert_success(&offer(&w), "offer admitted by the policy");
 }
+
+#[test]
+fn off_02_03_group_certified_helper_is_admitted_with_the_groups_level() {
+    let w = World::new();
+    let port = free_port();
+    let group = w.path("helpdesk.group");
+    let out = w.run(&["group", "new", "--out", group.to_str().unwrap()], "");
+    assert_success(&out, "group new");
+    let group_public = stdout(&out).trim().to_string();
+    let key = w.path("anna.key");
+    let out = w.run(&["keygen", "--out", key.to_str().unwrap()], "");
+    assert_success(&out, "keygen");
+    let anna_public = stdout(&out).trim().to_string();
+    let cert = w.path("anna.cert");
+    let out = w.run(
+        &[
+            "group",
+            "sign",
+            "--group",
+            group.to_str().unwrap(),
+            "--helper",
+            &anna_public,
+            "--name",
+            "Anna",
+            "--out",
+            cert.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_success(&out, "group sign");
+    assert_success(
+        &w.run(&["settings", "--offered-help", "on"], ""),
+        "settings",
+    );
+    // The policy lists only the group, view only.
+    std::fs::write(
+        w.home().join("policy.toml"),
+        format!(
+            "default_level = \"control\"\n[[groups]]\nname = \"Helpdesk\"\nkey = \"{group_public}\"\nlevel = \"view\"\n"
+        ),
+    )
+    .unwrap();
+    let check = w.run(
+        &[
+            "policy",
+            "check",
+            w.home().join("policy.toml").to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(stdout(&check).contains("Helpdesk"), "{}", stdout(&check));
+    let addr = format!("127.0.0.1:{port}");
+    w.allow_control();
+    let _share = w.share(port);
+    let offer = |cert: Option<&std::path::Path>, script: &str| {
+        let script = w.script(script);
+        let mut args = vec![
+            "offer".to_string(),
+            addr.clone(),
+            "--key".into(),
+            key.to_str().unwrap().into(),
+            "--script".into(),
+            script.to_str().unwrap().into(),
+        ];
+        if let Some(c) = cert {
+            args.push("--cert".into());
+            args.push(c.to_str().unwrap().into());
+        }
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        w.run(&refs, "")
+    };
+    // Without the certificate Anna is a stranger; with it she is in, and the
+    // group's view-only level refuses control even though control is on.
+    assert_code(&offer(None, "wait-screen\n"), 11, "no certificate");
+    assert_success(&offer(Some(&cert), "wait-screen\n"), "certified");
+    assert_code(
+        &offer(Some(&cert), "wait-screen\nrequest-control\nwait-control\n"),
+        9,
+        "view-only group",
+    );
+}

@@ -4,6 +4,7 @@ mod client;
 mod connect;
 mod demo;
 mod doctor;
+mod group;
 mod invitations;
 mod invite;
 mod keygen;
@@ -26,6 +27,7 @@ pub async fn run(cli: Cli) -> Result<u8> {
         Command::Connect(a) => connect::run(a).await,
         Command::Offer(a) => offer::run(a).await,
         Command::Keygen(a) => keygen::run(a).map(|()| 0),
+        Command::Group(a) => group::run(a).map(|()| 0),
         Command::Policy(a) => match a.command {
             PolicyCommand::Check { file } => policy::check(&file),
         },
