@@ -113,7 +113,7 @@ pub struct ShareArgs {
     /// Share the built-in simulated desktop.
     #[arg(long, conflicts_with = "display")]
     pub simulated: bool,
-    /// Share this X11 display, e.g. :0.
+    /// Share this X11 display, e.g. :0 (default: $DISPLAY).
     #[arg(long)]
     pub display: Option<String>,
     /// Say yes to starting sessions and sharing control without asking (for scripted tests).

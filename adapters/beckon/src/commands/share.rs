@@ -18,11 +18,14 @@ pub async fn run(args: ShareArgs) -> Result<()> {
     let choice = match (args.simulated, args.display) {
         (true, _) => DisplayChoice::Simulated,
         (false, Some(d)) => DisplayChoice::X11(d),
-        (false, None) => {
-            return Err(Error::Usage(
-                "say which screen to share: --simulated, or --display :N".into(),
-            ))
-        }
+        // Like every X client: the screen of this session, when there is one.
+        (false, None) => match std::env::var("DISPLAY") {
+            Ok(d) if !d.is_empty() => DisplayChoice::X11(d),
+            _ => return Err(Error::Usage(
+                "no screen to share here (DISPLAY is not set): use --display :N, or --simulated"
+                    .into(),
+            )),
+        },
     };
     let (display, _keyboard) = display::open(&choice)?;
     // Refuse to start on a damaged book or settings rather than at the
