@@ -114,6 +114,25 @@ fn finish(child: Child) -> (i32, String) {
 }
 
 #[test]
+fn net_04_doctor_checks_a_real_x_display() {
+    let x = Xvfb::start();
+    let w = World::new();
+    let listen = format!("127.0.0.1:{}", free_port());
+    let out = w.run(
+        &["doctor", "--listen", &listen, "--display", x.display()],
+        "",
+    );
+    assert_success(&out, "doctor");
+    for present in ["XTEST", "XDamage", "MIT-SHM", "XInput2"] {
+        assert!(
+            stdout(&out).contains(&format!("[ ok ] {present}")),
+            "{present}: {}",
+            stdout(&out)
+        );
+    }
+}
+
+#[test]
 fn inv_10_three_wrong_passwords_lock_on_a_real_display() {
     let x = Xvfb::start();
     let w = World::new();

@@ -125,7 +125,11 @@ pub async fn run(args: DoctorArgs) -> Result<u8> {
             "stop the program that uses the port, or choose another with --listen (and in invitations with --address)",
         ),
     }
-    let choice = match args.display {
+    // The screen `beckon share` would share: --display, else $DISPLAY.
+    let choice = match args
+        .display
+        .or_else(|| std::env::var("DISPLAY").ok().filter(|d| !d.is_empty()))
+    {
         Some(d) => DisplayChoice::X11(d),
         None => DisplayChoice::Simulated,
     };
@@ -133,7 +137,11 @@ pub async fn run(args: DoctorArgs) -> Result<u8> {
         DisplayChoice::Simulated => match display::open(&choice) {
             Ok((d, _)) => r.ok(
                 "display",
-                format!("simulated desktop, {}x{}", d.width(), d.height()),
+                format!(
+                    "no DISPLAY here: `beckon share --simulated` shares the simulated desktop ({}x{})",
+                    d.width(),
+                    d.height()
+                ),
             ),
             Err(e) => r.fail("display", e.to_string(), "report this as a bug"),
         },

@@ -36,6 +36,8 @@ impl World {
         c.args(args)
             .env("BECKON_HOME", self.home())
             .env_remove("BECKON_LOG")
+            // Tests say which screen they mean; never the developer's own.
+            .env_remove("DISPLAY")
             .current_dir(self.dir.path());
         c
     }
