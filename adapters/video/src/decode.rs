@@ -1,7 +1,7 @@
 //! The viewer's screen and the decoding of rectangles into it.
 
 use crate::rect::Rect;
-use crate::tiles;
+use crate::{jpeg, palette, tiles};
 use crate::{Encoding, BYTES_PER_PIXEL};
 
 /// Opaque black, the colour of a screen before anything arrived.
@@ -37,6 +37,23 @@ pub enum DecodeError {
     /// LZ4 data that does not decompress to exactly the declared size.
     #[error("corrupt LZ4 data")]
     Lz4Corrupt,
+    /// A `Copy` whose source (at the position its data names, with the
+    /// rectangle's size) reaches outside the screen.
+    #[error("copy source at ({x}, {y}) lies outside the screen")]
+    CopySource {
+        /// Left edge of the source.
+        x: u16,
+        /// Top edge of the source.
+        y: u16,
+    },
+    /// `Palette` data that is malformed: too short, more than 16 colours, a
+    /// wrong packed size, corrupt LZ4 or an index past the colours.
+    #[error("malformed palette data")]
+    BadPalette,
+    /// `Jpeg` data that does not decode, or decodes to another size than the
+    /// rectangle.
+    #[error("malformed JPEG data")]
+    BadJpeg,
     /// An encoding this decoder does not handle yet.
     #[error("encoding {0:?} is not supported")]
     Unsupported(Encoding),
@@ -98,10 +115,30 @@ impl Screen {
     /// Apply one encoded rectangle.
     ///
     /// Takes any bytes: never panics, and returns an error for anything
-    /// malformed (a rectangle outside the screen, a wrong data length, bad
-    /// LZ4, or an encoding not supported yet — `Copy`, `Palette`, `Jpeg` and
-    /// `H264` for now — as [`DecodeError::Unsupported`]). On error the screen
+    /// malformed (a rectangle or copy source outside the screen, a wrong
+    /// data length, bad LZ4, palette or JPEG data, or `H264`, which is not
+    /// supported yet, as [`DecodeError::Unsupported`]). On error the screen
     /// is unchanged.
+    ///
+    /// ## Order matters
+    /// A [`Copy`](Encoding::Copy) reads this screen *as it is when the
+    /// rectangle is applied*, so rectangles must be applied in the order
+    /// they were encoded (the encoder sends a frame's copies first, ordered
+    /// so that none reads what an earlier one wrote). Within one rectangle a
+    /// copy behaves as if the whole source were read before anything is
+    /// written, so a source overlapping its destination is fine.
+    ///
+    /// ## Formats
+    /// - `Raw`: `w * h` RGBA pixels, row after row.
+    /// - `Solid`: one RGBA colour.
+    /// - `Copy`: the source's left and top edge, little-endian `u16`s; the
+    ///   source has the rectangle's size and must lie inside the screen.
+    /// - `Lz4`: the raw pixels' length as a little-endian `u32`, then an LZ4
+    ///   block of them.
+    /// - `Palette`: `[n - 1: u8][n × RGBA][u32 LE size][LZ4 block]`, the
+    ///   block holding 1, 2 or 4-bit indices (for up to 2, 4 or 16 colours),
+    ///   most significant bits first, each row starting on a new byte.
+    /// - `Jpeg`: a JPEG file exactly the rectangle's size; decoded opaque.
     pub fn apply(
         &mut self,
         rect: Rect,
@@ -128,9 +165,30 @@ impl Screen {
                 let pixels = decompress(data, raw_len)?;
                 tiles::scatter(self.width, rect, &pixels, &mut self.pixels);
             }
-            Encoding::Copy | Encoding::Palette | Encoding::Jpeg | Encoding::H264 => {
-                return Err(DecodeError::Unsupported(encoding));
+            Encoding::Copy => {
+                check_len(4, data.len())?;
+                let &[x0, x1, y0, y1] = data else {
+                    return Err(DecodeError::DataLength {
+                        expected: 4,
+                        got: data.len(),
+                    });
+                };
+                let (x, y) = (u16::from_le_bytes([x0, x1]), u16::from_le_bytes([y0, y1]));
+                let src = Rect::new(x, y, rect.w, rect.h);
+                if !src.fits(self.width, self.height) {
+                    return Err(DecodeError::CopySource { x, y });
+                }
+                tiles::move_rect(self.width, src, rect, &mut self.pixels);
             }
+            Encoding::Palette => {
+                let pixels = palette::decode(rect, data).map_err(|_| DecodeError::BadPalette)?;
+                tiles::scatter(self.width, rect, &pixels, &mut self.pixels);
+            }
+            Encoding::Jpeg => {
+                let pixels = jpeg::decode(rect, data).map_err(|_| DecodeError::BadJpeg)?;
+                tiles::scatter(self.width, rect, &pixels, &mut self.pixels);
+            }
+            Encoding::H264 => return Err(DecodeError::Unsupported(encoding)),
         }
         Ok(())
     }

@@ -2,7 +2,10 @@
 
 use beckon_core::video::MAX_DIMENSION;
 
+use crate::jpeg;
+use crate::palette::PaletteScratch;
 use crate::rect::Rect;
+use crate::scroll::{self, Vector};
 use crate::tiles::{self, Grid};
 use crate::{Encoding, BYTES_PER_PIXEL};
 
@@ -41,7 +44,8 @@ impl Default for EncoderConfig {
 pub struct EncodeStats {
     /// Tiles compared with the previous screen (0 when everything was sent).
     pub tiles_compared: u32,
-    /// Tiles sent.
+    /// Rectangles sent (a copy of several tiles counts once; see
+    /// [`Encoder::last_copied`] and [`Encoder::last_lossy`]).
     pub tiles_sent: u32,
     /// Encoded bytes out (the sum of every rectangle's `data`).
     pub bytes: u64,
@@ -78,7 +82,10 @@ pub enum EncodeError {
 ///
 /// It keeps a copy of the screen *as the viewer has it*: a tile is copied in
 /// only when it is sent, so a change that a damage hint missed is still sent
-/// later, when a hint (or a call without hints) covers it.
+/// later, when a hint (or a call without hints) covers it. Tiles sent as JPEG
+/// are remembered as inexact on the viewer's side: they are never the source
+/// of a copy, and they are sent again exactly in the first frame in which
+/// they did not change (see [`Encoder::has_lossy_tiles`]).
 #[derive(Debug, Clone)]
 pub struct Encoder {
     tile: u16,
@@ -88,27 +95,99 @@ pub struct Encoder {
     /// Per tile: should it be compared in this call? Kept to avoid an
     /// allocation per frame.
     mask: Vec<bool>,
+    /// Per tile: what this call does with it.
+    plan: Vec<Plan>,
+    /// Indices of the tiles that changed in this call.
+    changed: Vec<usize>,
     /// One row of a single colour, for the solid test.
     solid_row: Vec<u8>,
+    /// One tile's pixels, gathered for compression.
+    raw: Vec<u8>,
+    palette: PaletteScratch,
+    /// JPEG quality for photographic tiles; `None`: lossless only.
+    lossy_quality: Option<u8>,
+    copy_detection: bool,
+    /// The vector of the last frame that had copies: a scroll usually goes on.
+    last_vector: Option<Vector>,
     stats: EncodeStats,
+    /// Tiles sent as copies and as JPEG by the last call.
+    copied: u32,
+    lossy_sent: u32,
 }
 
 #[derive(Debug, Clone)]
 struct Previous {
     grid: Grid,
     pixels: Vec<u8>,
+    /// Per tile: the viewer has it only approximately (it went as JPEG).
+    lossy: Vec<bool>,
+}
+
+/// What one call does with a tile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Plan {
+    /// Nothing: the viewer has it.
+    Keep,
+    /// Changed: encode it.
+    Send,
+    /// Changed, and sent as a copy.
+    Copied,
+    /// Unchanged but lossy on the viewer's side: send it exactly now.
+    Refine,
 }
 
 impl Encoder {
     /// A new encoder; the first [`encode`](Encoder::encode) sends everything.
+    /// Lossless only until [`set_lossy_quality`](Encoder::set_lossy_quality)
+    /// allows JPEG; copy detection on.
     pub fn new(config: EncoderConfig) -> Self {
         Self {
             tile: config.tile.max(1),
             previous: None,
             mask: Vec::new(),
+            plan: Vec::new(),
+            changed: Vec::new(),
             solid_row: Vec::new(),
+            raw: Vec::new(),
+            palette: PaletteScratch::default(),
+            lossy_quality: None,
+            copy_detection: true,
+            last_vector: None,
             stats: EncodeStats::default(),
+            copied: 0,
+            lossy_sent: 0,
         }
+    }
+
+    /// Allow JPEG for photographic tiles at `quality` (1..=100; 0 counts as
+    /// 1), or `None` for lossless only (the default). Solid, palette and
+    /// copied tiles, and any tile that LZ4 compresses well (text, UI), stay
+    /// exact whatever the setting.
+    pub fn set_lossy_quality(&mut self, quality: Option<u8>) {
+        self.lossy_quality = quality.map(|q| q.clamp(1, 100));
+    }
+
+    /// The JPEG quality in use, `None` when lossless only.
+    pub fn lossy_quality(&self) -> Option<u8> {
+        self.lossy_quality
+    }
+
+    /// Turn the detection of scrolled or moved content
+    /// ([`Encoding::Copy`]) on or off (on by default). Off, moved content
+    /// is sent as pixels; useful to measure what detection saves.
+    pub fn set_copy_detection(&mut self, on: bool) {
+        self.copy_detection = on;
+        self.last_vector = None;
+    }
+
+    /// Whether the viewer has tiles that went as JPEG and have not been sent
+    /// exactly since. The next [`encode`](Encoder::encode) sends those that
+    /// did not change again, so a driver that encodes only on damage should
+    /// also encode when this is true, even without damage.
+    pub fn has_lossy_tiles(&self) -> bool {
+        self.previous
+            .as_ref()
+            .is_some_and(|p| p.lossy.iter().any(|&l| l))
     }
 
     /// Encode what changed in `pixels` (`width * height * 4` bytes, RGBA)
@@ -119,7 +198,12 @@ impl Encoder {
     /// are compared, and unchanged tiles are skipped even when damaged. The
     /// first call, a call after [`refresh`](Encoder::refresh) and a call with
     /// a new screen size send every tile. Returns an empty `Vec` when nothing
-    /// changed. Rectangles never overlap, so they may be applied in any order.
+    /// changed.
+    ///
+    /// Destinations never overlap, but **the rectangles must be applied in
+    /// the order returned**: [`Copy`](Encoding::Copy) rectangles come first,
+    /// all with one vector, each reading the viewer's screen as the previous
+    /// frame left it, ordered so that none reads what an earlier one wrote.
     pub fn encode(
         &mut self,
         width: u16,
@@ -148,51 +232,130 @@ impl Encoder {
             _ => None,
         };
         self.stats = EncodeStats::default();
-        let mut out = Vec::new();
-
-        match previous {
-            None => {
-                // Everything goes; the copy of the screen starts as this one.
-                for row in 0..grid.rows {
-                    for col in 0..grid.cols {
-                        let rect = grid.tile_rect(col, row);
-                        out.push(self.encode_tile(width, rect, pixels));
-                    }
-                }
-                self.previous = Some(Previous {
-                    grid,
-                    pixels: pixels.to_vec(),
-                });
-            }
-            Some(mut prev) => {
-                self.mask.clear();
-                self.mask.resize(grid.len(), damage.is_none());
-                if let Some(damage) = damage {
-                    grid.mark_damage(damage, &mut self.mask);
-                }
-                let mut index = 0;
-                for row in 0..grid.rows {
-                    for col in 0..grid.cols {
-                        let marked = self.mask.get(index).copied().unwrap_or(false);
-                        index += 1;
-                        if !marked {
-                            continue;
-                        }
-                        let rect = grid.tile_rect(col, row);
-                        self.stats.tiles_compared += 1;
-                        if tiles::differs(width, rect, &prev.pixels, pixels) {
-                            out.push(self.encode_tile(width, rect, pixels));
-                            tiles::copy_rect(width, rect, pixels, &mut prev.pixels);
-                        }
-                    }
-                }
-                self.previous = Some(prev);
-            }
-        }
-
+        (self.copied, self.lossy_sent) = (0, 0);
+        let out = match previous {
+            None => self.encode_all(grid, pixels),
+            Some(prev) => self.encode_changes(grid, prev, pixels, damage),
+        };
         self.stats.tiles_sent = out.len() as u32;
         self.stats.bytes = out.iter().map(|r| r.data.len() as u64).sum();
         Ok(out)
+    }
+
+    /// Everything goes; the copy of the screen starts as this one.
+    fn encode_all(&mut self, grid: Grid, pixels: &[u8]) -> Vec<EncodedRect> {
+        self.last_vector = None;
+        let mut out = Vec::with_capacity(grid.len());
+        let mut lossy = Vec::with_capacity(grid.len());
+        for row in 0..grid.rows {
+            for col in 0..grid.cols {
+                let rect = grid.tile_rect(col, row);
+                let r = self.encode_tile(grid.width, rect, pixels, self.lossy_quality);
+                lossy.push(r.encoding == Encoding::Jpeg);
+                out.push(r);
+            }
+        }
+        self.previous = Some(Previous {
+            grid,
+            pixels: pixels.to_vec(),
+            lossy,
+        });
+        out
+    }
+
+    /// The passes of a frame after the first: find the changed tiles, find
+    /// copies among them (against the previous screen as it still is),
+    /// encode the rest, and only then bring the previous screen up to date.
+    fn encode_changes(
+        &mut self,
+        grid: Grid,
+        mut prev: Previous,
+        pixels: &[u8],
+        damage: Option<&[Rect]>,
+    ) -> Vec<EncodedRect> {
+        let width = grid.width;
+        self.mask.clear();
+        self.mask.resize(grid.len(), damage.is_none());
+        if let Some(damage) = damage {
+            grid.mark_damage(damage, &mut self.mask);
+        }
+
+        // Pass 1: what changed.
+        self.changed.clear();
+        self.plan.clear();
+        self.plan.resize(grid.len(), Plan::Keep);
+        for (index, (&marked, plan)) in self.mask.iter().zip(self.plan.iter_mut()).enumerate() {
+            if let (true, Some(rect)) = (marked, scroll::tile_of(&grid, index)) {
+                self.stats.tiles_compared += 1;
+                if tiles::differs(width, rect, &prev.pixels, pixels) {
+                    *plan = Plan::Send;
+                    self.changed.push(index);
+                }
+            }
+            if *plan == Plan::Keep && prev.lossy.get(index).copied().unwrap_or(false) {
+                *plan = Plan::Refine;
+            }
+        }
+
+        // Pass 2: copies, read from the viewer's screen as the previous
+        // frame left it.
+        let mut out = Vec::new();
+        if self.copy_detection && !self.changed.is_empty() {
+            let lossy = &prev.lossy;
+            let copies = scroll::detect(
+                &grid,
+                &prev.pixels,
+                pixels,
+                &self.changed,
+                self.last_vector,
+                |t| !lossy.get(t).copied().unwrap_or(true),
+            );
+            if let (Some(v), false) = (copies.vector, copies.tiles.is_empty()) {
+                self.last_vector = Some(v);
+                for &t in &copies.tiles {
+                    if let Some(plan) = self.plan.get_mut(t) {
+                        *plan = Plan::Copied;
+                    }
+                }
+                self.copied = copies.tiles.len() as u32;
+                out = copy_rects(&grid, v, &copies.tiles);
+            }
+        }
+
+        // Pass 3: everything else, in tile order.
+        for index in 0..grid.len() {
+            let plan = self.plan.get(index).copied().unwrap_or(Plan::Keep);
+            let quality = match plan {
+                Plan::Keep | Plan::Copied => continue,
+                Plan::Send => self.lossy_quality,
+                Plan::Refine => None,
+            };
+            let Some(rect) = scroll::tile_of(&grid, index) else {
+                continue;
+            };
+            let r = self.encode_tile(width, rect, pixels, quality);
+            if let Some(l) = prev.lossy.get_mut(index) {
+                *l = r.encoding == Encoding::Jpeg;
+            }
+            out.push(r);
+        }
+
+        // Pass 4: the viewer now has this screen.
+        for (index, &plan) in self.plan.iter().enumerate() {
+            if plan == Plan::Keep {
+                continue;
+            }
+            if let Some(rect) = scroll::tile_of(&grid, index) {
+                tiles::copy_rect(width, rect, pixels, &mut prev.pixels);
+            }
+            if plan == Plan::Copied {
+                if let Some(l) = prev.lossy.get_mut(index) {
+                    *l = false;
+                }
+            }
+        }
+        self.previous = Some(prev);
+        out
     }
 
     /// Forget the previous screen, so the next [`encode`](Encoder::encode)
@@ -206,38 +369,72 @@ impl Encoder {
         self.stats
     }
 
-    /// Encode one tile in the smallest exact encoding.
-    ///
-    /// This is where further encodings slot in: a copy from elsewhere on the
-    /// previous screen before anything else (it needs no pixels at all),
-    /// then palette, then JPEG when the quality allows loss.
-    fn encode_tile(&mut self, width: u16, rect: Rect, screen: &[u8]) -> EncodedRect {
+    /// Tiles the last [`encode`](Encoder::encode) sent as
+    /// [`Copy`](Encoding::Copy) (several may share one rectangle).
+    pub fn last_copied(&self) -> u32 {
+        self.copied
+    }
+
+    /// Tiles the last [`encode`](Encoder::encode) sent as
+    /// [`Jpeg`](Encoding::Jpeg).
+    pub fn last_lossy(&self) -> u32 {
+        self.lossy_sent
+    }
+
+    /// Encode one tile: in the smallest exact encoding, or as JPEG when
+    /// `lossy` allows it, the tile looks photographic and JPEG is smaller.
+    fn encode_tile(
+        &mut self,
+        width: u16,
+        rect: Rect,
+        screen: &[u8],
+        lossy: Option<u8>,
+    ) -> EncodedRect {
+        let tile = |encoding, data| EncodedRect {
+            rect,
+            encoding,
+            data,
+        };
         if let Some(colour) = self.solid_colour(width, rect, screen) {
-            return EncodedRect {
-                rect,
-                encoding: Encoding::Solid,
-                data: colour.to_vec(),
+            return tile(Encoding::Solid, colour.to_vec());
+        }
+        self.raw.clear();
+        tiles::gather(width, rect, screen, &mut self.raw);
+        let raw_len = self.raw.len();
+
+        if let Some(palette) = self.palette.encode(width, rect, screen) {
+            // With up to four colours (1 or 2 bits a pixel) LZ4 of the RGBA
+            // pixels is never close, so it is not even tried: that keeps a
+            // full screen of text fast.
+            let lz4 = (self.palette.colours() > FEW_COLOURS)
+                .then(|| lz4_flex::block::compress_prepend_size(&self.raw));
+            return match lz4 {
+                Some(lz4) if lz4.len() < palette.len().min(raw_len) => tile(Encoding::Lz4, lz4),
+                _ if palette.len() < raw_len => tile(Encoding::Palette, palette),
+                _ => tile(Encoding::Raw, self.raw.clone()),
             };
         }
-        let mut raw = Vec::with_capacity(rect.area() as usize * BYTES_PER_PIXEL);
-        tiles::gather(width, rect, screen, &mut raw);
+
         // The size prefix lets the decoder check the length before it
         // allocates or decompresses anything.
-        let packed = lz4_flex::block::compress_prepend_size(&raw);
+        let packed = lz4_flex::block::compress_prepend_size(&self.raw);
+        if let Some(quality) = lossy {
+            let lossless = packed.len().min(raw_len);
+            if jpeg::worth_trying(lossless, raw_len) && jpeg::opaque(&self.raw) {
+                if let Some(j) = jpeg::encode(rect, &self.raw, quality) {
+                    if j.len() < lossless {
+                        self.lossy_sent += 1;
+                        return tile(Encoding::Jpeg, j);
+                    }
+                }
+            }
+        }
         // Strictly smaller, so an Lz4 rectangle is always within the raw
         // size and hence within `max_rect_bytes`.
-        if packed.len() < raw.len() {
-            EncodedRect {
-                rect,
-                encoding: Encoding::Lz4,
-                data: packed,
-            }
+        if packed.len() < raw_len {
+            tile(Encoding::Lz4, packed)
         } else {
-            EncodedRect {
-                rect,
-                encoding: Encoding::Raw,
-                data: raw,
-            }
+            tile(Encoding::Raw, self.raw.clone())
         }
     }
 
@@ -255,4 +452,51 @@ impl Encoder {
         }
         tiles::all_rows_equal(width, rect, screen, &self.solid_row).then_some(colour)
     }
+}
+
+/// Up to this many colours a palette tile is not compared with LZ4.
+const FEW_COLOURS: usize = 4;
+
+/// The copy rectangles for `tiles` (already in a safe order) moved by `v`.
+/// Neighbouring tiles across the move are merged into one rectangle (a row
+/// of tiles for a vertical move, a column for a horizontal one), which saves
+/// a header each and cannot break the order: merged tiles project equally
+/// on the vector and none reads the other's destination.
+fn copy_rects(grid: &Grid, v: Vector, tiles: &[usize]) -> Vec<EncodedRect> {
+    let cols = usize::from(grid.cols);
+    let mut rects: Vec<(usize, Rect)> = Vec::new();
+    for &t in tiles {
+        let Some(r) = scroll::tile_of(grid, t) else {
+            continue;
+        };
+        if let Some((last, run)) = rects.last_mut() {
+            let beside = v.0 == 0 && t == *last + 1 && t % cols != 0 && run.y == r.y;
+            let below = v.1 == 0 && t == *last + cols && run.x == r.x && run.w == r.w;
+            if beside {
+                run.w += r.w;
+                *last = t;
+                continue;
+            }
+            if below {
+                run.h += r.h;
+                *last = t;
+                continue;
+            }
+        }
+        rects.push((t, r));
+    }
+    rects
+        .into_iter()
+        .filter_map(|(_, rect)| {
+            let src = scroll::source(grid, rect, v)?;
+            let mut data = Vec::with_capacity(4);
+            data.extend_from_slice(&src.x.to_le_bytes());
+            data.extend_from_slice(&src.y.to_le_bytes());
+            Some(EncodedRect {
+                rect,
+                encoding: Encoding::Copy,
+                data,
+            })
+        })
+        .collect()
 }

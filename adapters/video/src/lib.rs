@@ -7,12 +7,18 @@
 //! ## How a screen is encoded
 //! The screen is cut into square tiles ([`EncoderConfig::tile`]). Each
 //! [`Encoder::encode`] compares the tiles (all of them, or only those the
-//! windowing system reported as damaged) with the previous screen and sends
-//! the tiles that changed, each in the cheapest encoding that is exact:
-//! [`Encoding::Solid`] for one colour, [`Encoding::Lz4`] when it is smaller
-//! than the pixels, else [`Encoding::Raw`]. Lossy and structural encodings
-//! (JPEG, copy/scroll, palette) are chosen in the same per-tile step once
-//! they exist.
+//! windowing system reported as damaged) with the previous screen, then:
+//! 1. looks for changed tiles whose content was already on the previous
+//!    screen at one offset (a scroll, a dragged window) and sends those as
+//!    [`Encoding::Copy`], first in the frame;
+//! 2. sends each other changed tile in the cheapest encoding that is exact:
+//!    [`Encoding::Solid`] for one colour, [`Encoding::Palette`] for up to 16
+//!    colours (text, UI), [`Encoding::Lz4`] when it is smaller than the
+//!    pixels, else [`Encoding::Raw`];
+//! 3. when lossy is allowed ([`Encoder::set_lossy_quality`]), sends tiles
+//!    that look photographic (many colours, LZ4 does poorly) as
+//!    [`Encoding::Jpeg`] if that is smaller, and sends them again exactly
+//!    once they stop changing.
 //!
 //! ## How it is decoded
 //! [`Screen`] holds the viewer's copy of the screen; [`Screen::apply`] decodes
@@ -23,7 +29,12 @@
 //! ## Files
 //! - `rect.rs`: [`Rect`] and its bounds arithmetic.
 //! - `tiles.rs`: the tile grid, damage to tiles, tile comparison and copies.
-//! - `encode.rs`: [`Encoder`] and the per-tile choice of encoding.
+//! - `encode.rs`: [`Encoder`], its passes and the per-tile choice of
+//!   encoding.
+//! - `scroll.rs`: copy detection (the vote on a vector, the exact check and
+//!   the order of copies).
+//! - `palette.rs`: the palette format, both ways.
+//! - `jpeg.rs`: when JPEG is worth trying, and the JPEG format both ways.
 //! - `decode.rs`: [`Screen`].
 //! - `stream.rs`: [`stream::Streamer`] and [`stream::View`], the picture
 //!   over a `beckon-core` session, for every driver.
@@ -36,7 +47,10 @@
 
 mod decode;
 mod encode;
+mod jpeg;
+mod palette;
 mod rect;
+mod scroll;
 pub mod stream;
 mod tiles;
 

@@ -87,7 +87,13 @@ impl Streamer {
 
     /// When the streamer wants to run next, if it has anything to send.
     pub fn wake_at(&self) -> Option<u64> {
-        (self.fresh || !self.damage.is_empty() || self.current.is_some()).then_some(self.next_at)
+        (self.something_new() || self.current.is_some()).then_some(self.next_at)
+    }
+
+    /// A frame is due: the first one, damage, or lossy tiles to send again
+    /// exactly now that they stopped changing.
+    fn something_new(&self) -> bool {
+        self.fresh || !self.damage.is_empty() || self.encoder.has_lossy_tiles()
     }
 
     /// Send what can be sent now. Returns whether anything went.
@@ -115,8 +121,7 @@ impl Streamer {
                     Ok(false) | Err(_) => return moved,
                 }
             }
-            let something_new = self.fresh || !self.damage.is_empty();
-            if now < self.next_at || !something_new {
+            if now < self.next_at || !self.something_new() {
                 return moved;
             }
             if !s.can_send_frame() {
@@ -133,6 +138,10 @@ impl Streamer {
             let fs = s.frame_sender();
             self.quality.update(fs.rtt_ms(), fs.throughput_bps(), now);
             self.next_at = now + u64::from(self.quality.frame_interval_ms());
+            // Lossless text stays lossless whatever the level: the encoder
+            // only ever uses JPEG for photographic tiles.
+            self.encoder.set_lossy_quality(self.quality.lossy());
+            let refresh = self.fresh;
             let hint = (!self.fresh).then_some(self.damage.as_slice());
             let (w, h) = (desktop.width(), desktop.height());
             let rects = match self.encoder.encode(w, h, desktop.pixels(), hint) {
@@ -150,7 +159,14 @@ impl Streamer {
                 self.encoder.refresh();
                 return moved;
             };
-            self.bytes_sent += rects.iter().map(|r| r.data.len() as u64).sum::<u64>();
+            let bytes = rects.iter().map(|r| r.data.len() as u64).sum::<u64>();
+            self.bytes_sent += bytes;
+            // What this content needs from the link, for the controller. A
+            // whole first picture is a one-off, not what the screen needs
+            // from frame to frame, so it is left out.
+            if !refresh {
+                self.quality.record_frame(bytes, now);
+            }
             self.current = Some(FrameOut {
                 frame,
                 rects: rects.into(),
@@ -234,7 +250,9 @@ impl View {
         &self.screen
     }
 
-    /// Take a video event.
+    /// Take a video event. Rectangles are applied in arrival order, which is
+    /// the encoder's order: a frame's copies read the screen as the frame
+    /// before left it (see [`Screen::apply`]).
     pub fn on_event(&mut self, event: &Event<'_>, now: u64) {
         match *event {
             Event::FrameStart { width, height, .. }

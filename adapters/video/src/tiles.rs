@@ -68,7 +68,7 @@ impl Grid {
 }
 
 /// Byte range of row `dy` of `rect` in a screen `width` pixels wide.
-fn row_range(width: u16, rect: Rect, dy: u16) -> core::ops::Range<usize> {
+pub(crate) fn row_range(width: u16, rect: Rect, dy: u16) -> core::ops::Range<usize> {
     let start = ((usize::from(rect.y) + usize::from(dy)) * usize::from(width)
         + usize::from(rect.x))
         * BYTES_PER_PIXEL;
@@ -121,6 +121,27 @@ pub(crate) fn fill(width: u16, rect: Rect, row: &[u8], screen: &mut [u8]) {
         if let Some(dst) = screen.get_mut(row_range(width, rect, dy)) {
             dst.copy_from_slice(row);
         }
+    }
+}
+
+/// Copy the pixels of `src` to `dest` (same size, both inside a screen
+/// `width` pixels wide) within one screen, as if `src` were read entirely
+/// before anything is written: rows go top-down when the source is below
+/// the destination and bottom-up otherwise, and each row is a `memmove`, so
+/// overlapping areas come out right.
+pub(crate) fn move_rect(width: u16, src: Rect, dest: Rect, screen: &mut [u8]) {
+    let row_bytes = usize::from(dest.w) * BYTES_PER_PIXEL;
+    let mut step = |dy: u16| {
+        let from = row_range(width, src, dy).start;
+        let to = row_range(width, dest, dy).start;
+        if from + row_bytes <= screen.len() && to + row_bytes <= screen.len() {
+            screen.copy_within(from..from + row_bytes, to);
+        }
+    };
+    if src.y >= dest.y {
+        (0..dest.h).for_each(&mut step);
+    } else {
+        (0..dest.h).rev().for_each(&mut step);
     }
 }
 

@@ -1,6 +1,8 @@
 //! The viewer's decoder takes bytes from the network: it must refuse
 //! anything malformed without panicking and without touching the screen.
 
+mod common;
+
 use beckon_video::{DecodeError, Encoding, Rect, Screen};
 use proptest::prelude::*;
 
@@ -49,6 +51,9 @@ proptest! {
                     Encoding::Raw => prop_assert_eq!(data.len(), raw),
                     Encoding::Solid => prop_assert_eq!(data.len(), 4),
                     Encoding::Lz4 => prop_assert_eq!(&data[..4], &(raw as u32).to_le_bytes()[..]),
+                    Encoding::Copy => prop_assert_eq!(data.len(), 4),
+                    // Checked through and through by the decoder.
+                    Encoding::Palette | Encoding::Jpeg => {}
                     other => prop_assert!(false, "{:?} accepted", other),
                 }
             }
@@ -169,17 +174,10 @@ fn out_of_bounds_is_refused() {
 #[test]
 fn unsupported_encodings_are_named() {
     let mut screen = Screen::new(10, 10);
-    for e in [
-        Encoding::Copy,
-        Encoding::Palette,
-        Encoding::Jpeg,
-        Encoding::H264,
-    ] {
-        assert_eq!(
-            screen.apply(Rect::new(0, 0, 1, 1), e, &[0; 4]),
-            Err(DecodeError::Unsupported(e))
-        );
-    }
+    assert_eq!(
+        screen.apply(Rect::new(0, 0, 1, 1), Encoding::H264, &[0; 4]),
+        Err(DecodeError::Unsupported(Encoding::H264))
+    );
 }
 
 #[test]
@@ -194,4 +192,128 @@ fn new_and_resize_are_opaque_black() {
     screen.resize(2, 4);
     assert_eq!(screen.pixels(), [0, 0, 0, 255].repeat(8));
     assert_eq!(Screen::new(0, 0).pixels(), &[] as &[u8]);
+}
+
+/// A valid JPEG of a `w`×`h` gradient.
+fn jpeg_of(w: u16, h: u16) -> Vec<u8> {
+    let mut pixels = vec![0; usize::from(w) * usize::from(h) * 4];
+    common::paint(
+        &mut pixels,
+        w,
+        h,
+        Rect::new(0, 0, w, h),
+        common::Paint::Photo(3),
+    );
+    let mut out = Vec::new();
+    jpeg_encoder::Encoder::new(&mut out, 75)
+        .encode(&pixels, w, h, jpeg_encoder::ColorType::Rgba)
+        .unwrap();
+    out
+}
+
+proptest! {
+    /// Palette data with a plausible header (count, colours, a size prefix
+    /// that matches the rect) and random indices: never a panic, and an
+    /// error leaves the screen alone.
+    #[test]
+    fn palette_input_never_panics(
+        w in 1u16..40,
+        h in 1u16..30,
+        count in any::<u8>(),
+        sized in any::<bool>(),
+        tail in prop::collection::vec(any::<u8>(), 0..400),
+    ) {
+        let n = usize::from(count % 20) + 1;
+        let mut data = vec![count % 20];
+        data.extend(std::iter::repeat_n(7u8, n * 4));
+        let bits = match n { 1..=2 => 1, 3..=4 => 2, _ => 4 };
+        let packed = (usize::from(w) * bits).div_ceil(8) * usize::from(h);
+        if sized {
+            let block = lz4_flex::block::compress(&tail);
+            data.extend_from_slice(&(packed as u32).to_le_bytes());
+            data.extend_from_slice(&block);
+        } else {
+            data.extend_from_slice(&tail);
+        }
+        let mut screen = Screen::new(40, 30);
+        let before = screen.clone();
+        if screen.apply(Rect::new(0, 0, w, h), Encoding::Palette, &data).is_err() {
+            prop_assert_eq!(&screen, &before);
+        }
+    }
+
+    /// Any copy source: inside the screen it copies, outside it is refused.
+    #[test]
+    fn copy_input_is_checked(
+        x in 0u16..40, y in 0u16..30, w in 1u16..40, h in 1u16..30,
+        data in prop::collection::vec(any::<u8>(), 0..8),
+    ) {
+        let mut screen = Screen::new(40, 30);
+        screen.apply(Rect::new(0, 0, 40, 30), Encoding::Raw, &(0..40 * 30 * 4).map(|i| i as u8).collect::<Vec<_>>()).unwrap();
+        let before = screen.clone();
+        let rect = Rect::new(x, y, w, h);
+        let result = screen.apply(rect, Encoding::Copy, &data);
+        let fits = |x: u16, y: u16| u32::from(x) + u32::from(w) <= 40 && u32::from(y) + u32::from(h) <= 30;
+        if data.len() == 4 && fits(x, y) && fits(u16::from_le_bytes([data[0], data[1]]), u16::from_le_bytes([data[2], data[3]])) {
+            prop_assert!(result.is_ok());
+        } else {
+            prop_assert!(result.is_err());
+            prop_assert_eq!(&screen, &before);
+        }
+    }
+
+    /// A valid JPEG with random bytes changed, cut short or of the wrong
+    /// size: never a panic, and an error leaves the screen alone.
+    #[test]
+    fn corrupted_jpeg_never_panics(
+        w in 8u16..48,
+        h in 8u16..48,
+        rw in 1u16..60,
+        rh in 1u16..60,
+        flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..6),
+        cut in any::<prop::sample::Index>(),
+        do_cut in any::<bool>(),
+    ) {
+        let mut data = jpeg_of(w, h);
+        for (i, b) in flips {
+            let i = i.index(data.len());
+            data[i] = b;
+        }
+        if do_cut {
+            data.truncate(cut.index(data.len()));
+        }
+        let mut screen = Screen::new(64, 64);
+        let before = screen.clone();
+        match screen.apply(Rect::new(0, 0, rw, rh), Encoding::Jpeg, &data) {
+            Ok(()) => prop_assert_eq!((rw, rh), (w, h), "only the right size decodes"),
+            Err(_) => prop_assert_eq!(&screen, &before),
+        }
+    }
+}
+
+#[test]
+fn jpeg_of_another_size_is_refused() {
+    let data = jpeg_of(32, 16);
+    let mut screen = Screen::new(64, 64);
+    screen
+        .apply(Rect::new(0, 0, 32, 16), Encoding::Jpeg, &data)
+        .unwrap();
+    for (w, h) in [(16, 32), (32, 15), (33, 16), (64, 64)] {
+        assert_eq!(
+            screen.apply(Rect::new(0, 0, w, h), Encoding::Jpeg, &data),
+            Err(DecodeError::BadJpeg)
+        );
+    }
+}
+
+#[test]
+fn copy_source_outside_is_named() {
+    let mut screen = Screen::new(10, 10);
+    assert_eq!(
+        screen.apply(Rect::new(0, 0, 5, 5), Encoding::Copy, &[6, 0, 0, 0]),
+        Err(DecodeError::CopySource { x: 6, y: 0 })
+    );
+    assert!(screen
+        .apply(Rect::new(0, 0, 5, 5), Encoding::Copy, &[5, 0, 5, 0])
+        .is_ok());
 }

@@ -20,19 +20,18 @@ fn desktop(seed: u32) -> Vec<u8> {
 }
 
 fn desktop_of(w: u16, h: u16, seed: u32) -> Vec<u8> {
-    let (W, H) = (w, h);
-    let mut pixels = solid_screen(W, H, [30, 60, 90, 255]);
+    let mut pixels = solid_screen(w, h, [30, 60, 90, 255]);
     paint(
         &mut pixels,
-        W,
-        H,
+        w,
+        h,
         Rect::new(100, 80, 700, 500),
         Paint::Stripes(seed),
     );
     paint(
         &mut pixels,
-        W,
-        H,
+        w,
+        h,
         Rect::new(850, 200, 300, 300),
         Paint::Noise(seed),
     );
@@ -86,7 +85,7 @@ fn encode_1280x800() {
 const FW: u16 = 1920;
 const FH: u16 = 1080;
 
-/// A 1920×1080 desktop: windows of text, stripes, a photograph and noise.
+/// A 1920×1080 desktop: windows of stripes, noise, text and a photograph.
 fn full_hd(seed: u32) -> Vec<u8> {
     let mut pixels = desktop_of(FW, FH, seed);
     paint(
@@ -121,15 +120,30 @@ fn encode_1920x1080() {
             .len()
     });
     println!("  {} bytes", encoder.last_stats().bytes);
+    encoder.set_copy_detection(false);
+    time(
+        "1920x1080 full-screen change, diffed, no copy detection",
+        || {
+            flip = !flip;
+            encoder
+                .encode(FW, FH, if flip { &b } else { &a }, None)
+                .unwrap()
+                .len()
+        },
+    );
+    encoder.set_copy_detection(true);
     encoder.set_lossy_quality(Some(85));
-    time("1920x1080 full-screen change, diffed, JPEG allowed", || {
-        flip = !flip;
-        encoder.refresh();
-        encoder
-            .encode(FW, FH, if flip { &b } else { &a }, None)
-            .unwrap()
-            .len()
-    });
+    time(
+        "1920x1080 full-screen change, JPEG allowed (refresh)",
+        || {
+            flip = !flip;
+            encoder.refresh();
+            encoder
+                .encode(FW, FH, if flip { &b } else { &a }, None)
+                .unwrap()
+                .len()
+        },
+    );
     println!(
         "  {} bytes, {} tiles as JPEG",
         encoder.last_stats().bytes,
@@ -142,17 +156,15 @@ fn encode_1920x1080() {
 #[test]
 #[ignore = "timing, run in release by hand"]
 fn scroll_and_typing() {
-    let page = {
-        let mut p = vec![0; usize::from(FW) * (usize::from(FH) + 1600) * 4];
-        paint(
-            &mut p,
-            FW,
-            FH + 1600,
-            Rect::new(0, 0, FW, FH + 1600),
-            Paint::Glyphs(7),
-        );
-        p
-    };
+    let tall = FH + 1600;
+    let mut page = vec![0; usize::from(FW) * usize::from(tall) * 4];
+    paint(
+        &mut page,
+        FW,
+        tall,
+        Rect::new(0, 0, FW, tall),
+        Paint::Glyphs(7),
+    );
     let view = |top: usize| {
         let start = top * usize::from(FW) * 4;
         page[start..start + usize::from(FW) * usize::from(FH) * 4].to_vec()
@@ -167,20 +179,23 @@ fn scroll_and_typing() {
             &encoder.encode(FW, FH, &frames[0], None).unwrap(),
         );
         let (mut bytes, mut rects) = (0, 0);
-        let start = Instant::now();
+        let mut spent = std::time::Duration::ZERO;
         for f in &frames[1..] {
+            let start = Instant::now();
             let r = encoder.encode(FW, FH, f, None).unwrap();
+            spent += start.elapsed();
             bytes += encoder.last_stats().bytes;
             rects += r.len();
             common::apply_all(&mut screen, &r);
         }
         assert!(screen.pixels() == &frames[50][..]);
         println!(
-            "1920x1080 text scroll by 16 px, copy detection {}: {} bytes and {} rects per frame, {:?} per encode",
+            "1920x1080 text scroll by 16 px, copy detection {}: {} bytes and {} rects \
+             per frame, {:?} per encode",
             if detect { "on" } else { "off" },
             bytes / 50,
             rects / 50,
-            start.elapsed() / 50
+            spent / 50
         );
     }
 
@@ -189,18 +204,11 @@ fn scroll_and_typing() {
     let before = frames[0].clone();
     encoder.encode(FW, FH, &before, None).unwrap();
     let mut after = before.clone();
-    paint(
-        &mut after,
-        FW,
-        FH,
-        Rect::new(606, 500, 6, 10),
-        Paint::Glyphs(99),
-    );
-    let r = encoder
-        .encode(FW, FH, &after, Some(&[Rect::new(606, 500, 6, 10)]))
-        .unwrap();
+    let cell = Rect::new(606, 500, 6, 10);
+    paint(&mut after, FW, FH, cell, Paint::Glyphs(99));
+    let r = encoder.encode(FW, FH, &after, Some(&[cell])).unwrap();
     println!(
-        "one character typed: {} bytes in {} rect(s) ({:?})",
+        "one character typed: {} bytes in {} rect(s) {:?}",
         encoder.last_stats().bytes,
         r.len(),
         r.iter().map(|r| r.encoding).collect::<Vec<_>>()

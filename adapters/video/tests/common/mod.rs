@@ -14,6 +14,11 @@ pub enum Paint {
     Noise(u32),
     /// Vertical stripes: compressible, should travel as `Lz4`.
     Stripes(u32),
+    /// Text-like blocks in four colours: should travel as `Palette`.
+    Glyphs(u32),
+    /// A smooth gradient with a little grain, like a photograph: many
+    /// colours that LZ4 does poorly on; `Jpeg` when lossy is allowed.
+    Photo(u32),
 }
 
 /// A small xorshift generator: deterministic noise without a dependency.
@@ -43,7 +48,7 @@ pub fn paint(pixels: &mut [u8], width: u16, height: u16, rect: Rect, paint: Pain
     let x1 = (u32::from(rect.x) + u32::from(rect.w)).min(u32::from(width));
     let y1 = (u32::from(rect.y) + u32::from(rect.h)).min(u32::from(height));
     let mut rng = XorShift::new(match paint {
-        Paint::Noise(s) | Paint::Stripes(s) => s,
+        Paint::Noise(s) | Paint::Stripes(s) | Paint::Glyphs(s) | Paint::Photo(s) => s,
         Paint::Solid(_) => 1,
     });
     for y in u32::from(rect.y)..y1 {
@@ -55,6 +60,40 @@ pub fn paint(pixels: &mut [u8], width: u16, height: u16, rect: Rect, paint: Pain
                 Paint::Stripes(s) => {
                     let v = ((x / 3) as u8).wrapping_mul(37) ^ (s as u8);
                     [v, v.wrapping_add(1), 0x40, 255]
+                }
+                Paint::Glyphs(s) => {
+                    // A 6×10 cell per character; its shape from a hash.
+                    let (cx, cy) = (x / 6, y / 10);
+                    let cell =
+                        (cx.wrapping_mul(31) ^ cy.wrapping_mul(17) ^ s).wrapping_mul(0x9E37_79B9);
+                    let bit = ((x % 6) + 6 * (y % 10)) % 30;
+                    let shade = if y % 10 >= 8 || x % 6 == 5 {
+                        0
+                    } else {
+                        (cell >> bit) & 3
+                    };
+                    const SHADES: [[u8; 4]; 4] = [
+                        [250, 250, 250, 255],
+                        [20, 20, 20, 255],
+                        [120, 120, 130, 255],
+                        [200, 200, 205, 255],
+                    ];
+                    SHADES[shade as usize]
+                }
+                Paint::Photo(s) => {
+                    // Triangle waves: smooth everywhere, no wrap-around edge.
+                    let tri = |v: u32| {
+                        let v = v % 512;
+                        (if v < 256 { v } else { 511 - v }) as u8
+                    };
+                    let grain = (rng.next() % 7) as u8;
+                    let px = [
+                        tri((x * 3 + y) / 4 + s),
+                        tri((x + y * 2) / 3),
+                        tri(x * y / 64),
+                    ];
+                    let [r, g, b] = px.map(|c| c.saturating_add(grain));
+                    [r, g, b, 255]
                 }
             };
             pixels[i..i + 4].copy_from_slice(&px);
@@ -73,7 +112,7 @@ pub fn check_length(r: &EncodedRect) {
         r.rect,
         r.data.len()
     );
-    if matches!(r.encoding, Encoding::Raw | Encoding::Solid) {
+    if matches!(r.encoding, Encoding::Raw | Encoding::Solid | Encoding::Copy) {
         assert_eq!(r.data.len(), max, "{:?} must be exact", r.encoding);
     }
 }
