@@ -9,7 +9,7 @@
 
 use std::time::{Duration, Instant};
 
-use beckon::agent::hub::{lock, SharedHub};
+use beckon::agent::hub::lock;
 use beckon::agent::{Agent, AgentConfig, Answer, Answers, Hub};
 use beckon::book::BookStore;
 use beckon::clock::unix_ms;
@@ -17,6 +17,7 @@ use beckon::display::SimulatedDisplay;
 use beckon::expert::{Client, ClientOptions, Cmd, Control, FileAnswer};
 use beckon::home::Home;
 use beckon::machine::Machine;
+use beckon::observe::{editor_text, view_matches};
 use beckon::story::Story;
 use beckon_core::invitation::NewInvitation;
 use beckon_core::keymap::Layout;
@@ -34,23 +35,6 @@ const CONNECTS: usize = 20;
 /// Pause between two key presses, as a quick typist leaves (about 12 keys a
 /// second): the picture's frame pacing then never has to wait.
 const TYPING_GAP: Duration = Duration::from_millis(80);
-
-fn editor_text(hub: &SharedHub) -> String {
-    lock(hub)
-        .display()
-        .as_simulated()
-        .map(|d| d.editor_text())
-        .unwrap_or_default()
-}
-
-fn view_matches(client: &Client, hub: &SharedHub) -> bool {
-    let view = client.view.lock().unwrap_or_else(|p| p.into_inner());
-    let mut hub = lock(hub);
-    let Some(desktop) = hub.display().as_simulated() else {
-        return false;
-    };
-    view.screen().pixels() == desktop.pixels()
-}
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;

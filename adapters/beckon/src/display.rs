@@ -129,12 +129,7 @@ impl Display for SimulatedDisplay {
         self.desktop
             .take_damage()
             .into_iter()
-            .map(|d| Rect {
-                x: d.x,
-                y: d.y,
-                w: d.w,
-                h: d.h,
-            })
+            .map(Rect::from)
             .collect()
     }
     fn pointer_abs(&self) -> (u16, u16) {

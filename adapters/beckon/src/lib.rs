@@ -31,6 +31,7 @@ pub mod files;
 pub mod home;
 pub mod link;
 pub mod machine;
+pub mod observe;
 pub mod policy_file;
 pub mod settings;
 pub mod story;

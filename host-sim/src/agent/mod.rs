@@ -306,12 +306,7 @@ impl NoviceAgent {
             .desktop
             .take_damage()
             .into_iter()
-            .map(|d| Rect {
-                x: d.x,
-                y: d.y,
-                w: d.w,
-                h: d.h,
-            })
+            .map(Rect::from)
             .collect();
         if damage.is_empty() {
             return;

@@ -122,3 +122,15 @@ impl Rect {
         })
     }
 }
+
+/// Damage is what the encoder compares first.
+impl From<DamageRect> for beckon_video::Rect {
+    fn from(d: DamageRect) -> Self {
+        beckon_video::Rect {
+            x: d.x,
+            y: d.y,
+            w: d.w,
+            h: d.h,
+        }
+    }
+}

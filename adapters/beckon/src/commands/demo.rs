@@ -12,7 +12,6 @@ use rand_core::OsRng;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use crate::agent::hub::{lock, SharedHub};
 use crate::agent::{self, Agent, AgentConfig, Answer, Answers, ConnCmd, Hub};
 use crate::book::BookStore;
 use crate::cli::DemoArgs;
@@ -24,6 +23,7 @@ use crate::expert::{Client, ClientOptions, Control, FileAnswer};
 use crate::files::Finished;
 use crate::home::{write_atomic, Home};
 use crate::machine::Machine;
+use crate::observe::{editor_text, view_matches};
 use crate::story::{Story, Who};
 
 const PASSWORD: &str = "blue tulip";
@@ -50,27 +50,6 @@ impl Drop for Scratch {
 
 fn stuck(what: &str) -> Error {
     Error::Other(format!("the demo got stuck: {what} did not happen in time"))
-}
-
-fn editor_text(hub: &SharedHub) -> String {
-    lock(hub)
-        .display()
-        .as_simulated()
-        .map(|d| d.editor_text())
-        .unwrap_or_default()
-}
-
-/// Whether the helper's view equals the desktop, pixel for pixel.
-fn view_matches(client: &Client, hub: &SharedHub) -> bool {
-    let view = client.view.lock().unwrap_or_else(|p| p.into_inner());
-    let mut hub = lock(hub);
-    let Some(desktop) = hub.display().as_simulated() else {
-        return false;
-    };
-    let screen = view.screen();
-    screen.width() == desktop.width()
-        && screen.height() == desktop.height()
-        && screen.pixels() == desktop.pixels()
 }
 
 pub async fn run(args: DemoArgs) -> Result<()> {
