@@ -3,6 +3,10 @@
 //! - `cargo xtask ci` — everything CI checks, in the order that fails fastest.
 //! - `cargo xtask fuzz [SECONDS]` — every fuzz target for SECONDS each (default 20).
 //! - `cargo xtask fuzz-long RUNS` — every fuzz target for RUNS executions each.
+//! - `cargo xtask bench-vs-vnc [WORKLOAD...]` — Beckon against x11vnc on real X
+//!   workloads (`cargo bench -p beckon --bench vs_vnc`; needs Xvfb, xterm,
+//!   xdotool and x11vnc). Not part of `ci`: it takes minutes and measures,
+//!   it does not check.
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -32,7 +36,18 @@ fn main() -> ExitCode {
             Some(runs) => fuzz_all(&format!("-runs={runs}")),
             None => Err("usage: cargo xtask fuzz-long RUNS".into()),
         },
-        _ => Err("usage: cargo xtask <ci | fuzz [SECONDS] | fuzz-long RUNS>".into()),
+        Some("bench-vs-vnc") => {
+            let mut bench = vec!["bench", "-p", "beckon", "--bench", "vs_vnc"];
+            if args.len() > 1 {
+                bench.push("--");
+                bench.extend(args[1..].iter().map(String::as_str));
+            }
+            cargo(&bench)
+        }
+        _ => Err(
+            "usage: cargo xtask <ci | fuzz [SECONDS] | fuzz-long RUNS | bench-vs-vnc [WORKLOAD...]>"
+                .into(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
