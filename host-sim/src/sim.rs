@@ -636,8 +636,12 @@ impl Sim {
                 return;
             }
         }
-        // A livelock is a bug in the simulator or the core; say so loudly.
-        panic!("the simulation does not settle at t={} ms", self.elapsed());
+        // A livelock is a bug in the simulator or the core: the scenario
+        // must fail loudly, with its transcript (see `Drop`), not hang.
+        #[allow(clippy::panic)]
+        {
+            panic!("the simulation does not settle at t={} ms", self.elapsed());
+        }
     }
 
     fn settle_once(&mut self) -> bool {
