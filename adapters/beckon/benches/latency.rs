@@ -10,22 +10,19 @@
 use std::time::{Duration, Instant};
 
 use beckon::agent::hub::lock;
-use beckon::agent::{Agent, AgentConfig, Answer, Answers, Hub};
-use beckon::book::BookStore;
-use beckon::clock::unix_ms;
+use beckon::agent::Hub;
 use beckon::display::SimulatedDisplay;
-use beckon::expert::{Client, ClientOptions, Cmd, Control, FileAnswer};
+use beckon::expert::{Client, Cmd, Control};
 use beckon::home::Home;
-use beckon::machine::Machine;
 use beckon::observe::{editor_text, view_matches};
-use beckon::story::Story;
-use beckon_core::invitation::NewInvitation;
 use beckon_core::keymap::Layout;
 use beckon_core::message::InputEvent;
-use beckon_core::session::{Config, ExpertSession};
-use rand_core::OsRng;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+
+#[path = "support/mod.rs"]
+mod support;
+use support::{eager_agent, helper_session, open_invitation, quiet_helper};
 
 const ROUNDS: usize = 200;
 
@@ -51,18 +48,6 @@ fn report(what: &str, mut samples: Vec<Duration>) {
     );
 }
 
-fn session_for(invitation: &beckon_core::invitation::Invitation) -> ExpertSession {
-    ExpertSession::for_invitation(
-        Config::default(),
-        &mut OsRng,
-        invitation,
-        None,
-        "Bench",
-        unix_ms(),
-    )
-    .expect("session")
-}
-
 fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -77,64 +62,42 @@ async fn run() {
     let scratch = tempfile::tempdir().expect("temp dir");
     let home = Home::at(scratch.path().join("home"));
     beckon::settings::change(&home, |s| s.allow_remote_control = true).expect("settings");
-    let machine = Machine::load_or_create(&home).expect("machine");
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("listen");
     let addr = listener.local_addr().expect("address").to_string();
-    let now = unix_ms();
-    let refs = [addr.as_str()];
-    let mut new = NewInvitation::new("Bench", now + 3_600_000);
-    new.addresses = &refs;
-    let invitation = BookStore::new(&home)
-        .update(|b| (true, b.create(&mut OsRng, &new, now).cloned()))
-        .expect("book")
-        .expect("invitation");
+    let invitation = open_invitation(&home, &addr);
 
     let hub = Hub::new(Box::new(SimulatedDisplay::new(1280, 800, Layout::Us)));
-    let home_for_connects = home.clone();
-    let config = AgentConfig {
-        home,
-        answers: Answers {
-            consent: Answer::Yes,
-            control: Answer::Yes,
-            files: Answer::Yes,
-        },
-        download_dir: scratch.path().join("downloads"),
-        session: Config::default(),
-    };
-    let agent = Agent::new(config, machine, hub.clone(), None, Story::silent());
+    let agent = eager_agent(home.clone(), hub.clone(), scratch.path());
     let (_stop_tx, stop_rx) = watch::channel(false);
     tokio::spawn(async move { agent.serve(listener, stop_rx).await });
 
     let limit = Duration::from_secs(30);
-    let options = || ClientOptions {
-        download_dir: scratch.path().join("helper"),
-        files: FileAnswer::Decline,
-        story: Story::silent(),
-    };
 
     // Connect → first picture, each time with a fresh invitation.
     let mut to_first_frame = Vec::with_capacity(CONNECTS);
     for _ in 0..CONNECTS {
-        let now = unix_ms();
-        let mut new = NewInvitation::new("Bench", now + 3_600_000);
-        new.addresses = &refs;
-        let fresh = BookStore::new(&home_for_connects)
-            .update(|b| (true, b.create(&mut OsRng, &new, now).cloned()))
-            .expect("book")
-            .expect("invitation");
+        let fresh = open_invitation(&home, &addr);
         let t0 = Instant::now();
-        let mut c = Client::connect(std::slice::from_ref(&addr), session_for(&fresh), options())
-            .await
-            .expect("connect");
+        let mut c = Client::connect(
+            std::slice::from_ref(&addr),
+            helper_session(&fresh),
+            quiet_helper(scratch.path()),
+        )
+        .await
+        .expect("connect");
         let (_, ok) = c.wait_for(limit, |s| s.started && s.frames > 0).await;
         assert!(ok, "no picture");
         to_first_frame.push(t0.elapsed());
         let _ = c.finish().await;
     }
 
-    let mut client = Client::connect(&[addr], session_for(&invitation), options())
-        .await
-        .expect("connect");
+    let mut client = Client::connect(
+        &[addr],
+        helper_session(&invitation),
+        quiet_helper(scratch.path()),
+    )
+    .await
+    .expect("connect");
     let (_, ok) = client.wait_for(limit, |s| s.started && s.frames > 0).await;
     assert!(ok, "no picture");
     let (tx, rx) = tokio::sync::oneshot::channel();

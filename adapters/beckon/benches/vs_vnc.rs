@@ -29,6 +29,8 @@ mod probe;
 mod rfb;
 #[path = "vs_vnc/scene.rs"]
 mod scene;
+#[path = "support/mod.rs"]
+mod support;
 #[allow(dead_code)]
 #[path = "../../x11/tests/support/xvfb.rs"]
 mod xvfb;
@@ -40,23 +42,17 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use beckon::agent::{Agent, AgentConfig, Answer, Answers, Hub};
-use beckon::book::BookStore;
-use beckon::clock::unix_ms;
+use beckon::agent::Hub;
 use beckon::display::X11Screen;
-use beckon::expert::{Client, ClientOptions, FileAnswer};
+use beckon::expert::Client;
 use beckon::home::Home;
-use beckon::machine::Machine;
-use beckon::story::Story;
-use beckon_core::invitation::NewInvitation;
-use beckon_core::session::{Config, ExpertSession};
 use beckon_video::stream::View;
 use beckon_video::{Encoder, EncoderConfig};
-use rand_core::OsRng;
 use tokio::sync::watch;
 
 use probe::{match_timelines, percentile, Matched, Region, Signature, Timeline, Watcher};
 use scene::{Scene, Workload, HEIGHT, WIDTH};
+use support::{eager_agent, helper_session, open_invitation, quiet_helper};
 use xvfb::Xvfb;
 
 /// How long a viewer may take to show the final screen after the workload.
@@ -214,50 +210,20 @@ fn beckon_pass(rt: &tokio::runtime::Runtime, workload: Workload) -> Pass {
     let display = x.display().to_string();
 
     let home = Home::at(scratch.path().join("home"));
-    let machine = Machine::load_or_create(&home).expect("machine");
     let listener = rt
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .expect("listen");
     let agent_addr = listener.local_addr().expect("address").to_string();
-    let now = unix_ms();
-    let refs = [agent_addr.as_str()];
-    let mut new = NewInvitation::new("Bench", now + 3_600_000);
-    new.addresses = &refs;
-    let invitation = BookStore::new(&home)
-        .update(|b| (true, b.create(&mut OsRng, &new, now).cloned()))
-        .expect("book")
-        .expect("invitation");
+    let invitation = open_invitation(&home, &agent_addr);
     let screen = beckon_x11::X11Display::open(Some(&display)).expect("open display");
     let hub = Hub::new(Box::new(X11Screen(screen)));
-    let config = AgentConfig {
-        home,
-        answers: Answers {
-            consent: Answer::Yes,
-            control: Answer::Yes,
-            files: Answer::Yes,
-        },
-        download_dir: scratch.path().join("downloads"),
-        session: Config::default(),
-    };
-    let agent = Agent::new(config, machine, hub, None, Story::silent());
+    let agent = eager_agent(home, hub, scratch.path());
     let (stop_tx, stop_rx) = watch::channel(false);
     let served = rt.spawn(async move { agent.serve(listener, stop_rx).await });
 
     let proxy = proxy(agent_addr);
-    let session = ExpertSession::for_invitation(
-        Config::default(),
-        &mut OsRng,
-        &invitation,
-        None,
-        "Bench",
-        unix_ms(),
-    )
-    .expect("session");
-    let options = ClientOptions {
-        download_dir: scratch.path().join("helper"),
-        files: FileAnswer::Decline,
-        story: Story::silent(),
-    };
+    let session = helper_session(&invitation);
+    let options = quiet_helper(scratch.path());
     let mut client = rt
         .block_on(Client::connect(
             std::slice::from_ref(&proxy.addr),
