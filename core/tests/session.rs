@@ -99,12 +99,8 @@ fn inv_08_novice_declines() {
     p.novice.consent(p.now, false).unwrap();
     p.pump();
     assert_eq!(
-        p.novice_events.last(),
-        Some(&Ev::Ended(EndReason::Declined))
-    );
-    assert_eq!(
-        p.expert_events.last(),
-        Some(&Ev::Ended(EndReason::Declined))
+        p.ended(),
+        (Some(EndReason::Declined), Some(EndReason::Declined))
     );
     assert!(p.novice.is_closed() && p.expert.is_closed());
 }
@@ -118,12 +114,11 @@ fn inv_08_consent_prompt_times_out() {
         .unwrap();
     p.advance(config().consent_timeout_ms + 1);
     assert_eq!(
-        p.novice_events.last(),
-        Some(&Ev::Ended(EndReason::ConsentTimeout))
-    );
-    assert_eq!(
-        p.expert_events.last(),
-        Some(&Ev::Ended(EndReason::ConsentTimeout))
+        p.ended(),
+        (
+            Some(EndReason::ConsentTimeout),
+            Some(EndReason::ConsentTimeout)
+        )
     );
 }
 
@@ -606,12 +601,8 @@ fn ses_10_disconnect_tells_the_other_side() {
     p.expert.disconnect();
     p.pump();
     assert_eq!(
-        p.expert_events.last(),
-        Some(&Ev::Ended(EndReason::LocalLeft))
-    );
-    assert_eq!(
-        p.novice_events.last(),
-        Some(&Ev::Ended(EndReason::PeerLeft))
+        p.ended(),
+        (Some(EndReason::PeerLeft), Some(EndReason::LocalLeft))
     );
     assert_nothing_held(&p);
 }
@@ -624,12 +615,8 @@ fn net_03_black_holed_link_ends_both_sides_and_releases_keys() {
     p.link_up = false;
     p.advance(config().idle_timeout_ms + 1);
     assert_eq!(
-        p.novice_events.last(),
-        Some(&Ev::Ended(EndReason::LinkLost))
-    );
-    assert_eq!(
-        p.expert_events.last(),
-        Some(&Ev::Ended(EndReason::LinkLost))
+        p.ended(),
+        (Some(EndReason::LinkLost), Some(EndReason::LinkLost))
     );
     assert_nothing_held(&p);
 }

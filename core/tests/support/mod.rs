@@ -295,6 +295,15 @@ impl Pair {
         assert_eq!(self.expert_events.last(), Some(&Ev::ControlGranted));
     }
 
+    /// How each side ended, if its last event is the end: (novice, expert).
+    pub fn ended(&self) -> (Option<EndReason>, Option<EndReason>) {
+        let last_end = |events: &[Ev]| match events.last() {
+            Some(Ev::Ended(r)) => Some(*r),
+            _ => None,
+        };
+        (last_end(&self.novice_events), last_end(&self.expert_events))
+    }
+
     pub fn injected(&self) -> Vec<InputEvent> {
         self.novice_events
             .iter()
