@@ -56,6 +56,14 @@ fn snow_to_beckon(
 }
 
 /// Several records each way, of several sizes up to a full record.
+/// Both ends agree on the handshake hash, then records go both ways.
+fn agree_and_exchange(ours: Handshake, theirs: snow::HandshakeState) {
+    assert_eq!(&ours.handshake_hash()[..], theirs.get_handshake_hash());
+    let mut ours = ours.into_transport().unwrap();
+    let mut theirs = theirs.into_transport_mode().unwrap();
+    exchange_records(&mut ours, &mut theirs);
+}
+
 fn exchange_records(ours: &mut Transport, theirs: &mut snow::TransportState) {
     let sizes = [0usize, 1, 100, 1500, MAX_PLAINTEXT];
     for (round, &size) in sizes.iter().enumerate() {
@@ -104,11 +112,7 @@ fn nk_beckon_initiator_with_snow_responder() {
         b"admitted"
     );
     assert!(expert.is_finished() && novice.is_handshake_finished());
-    assert_eq!(&expert.handshake_hash()[..], novice.get_handshake_hash());
-
-    let mut ours = expert.into_transport().unwrap();
-    let mut theirs = novice.into_transport_mode().unwrap();
-    exchange_records(&mut ours, &mut theirs);
+    agree_and_exchange(expert, novice);
 }
 
 #[test]
@@ -129,11 +133,7 @@ fn nk_snow_initiator_with_beckon_responder() {
         b"admitted"
     );
     assert!(novice.is_finished() && expert.is_handshake_finished());
-    assert_eq!(&novice.handshake_hash()[..], expert.get_handshake_hash());
-
-    let mut ours = novice.into_transport().unwrap();
-    let mut theirs = expert.into_transport_mode().unwrap();
-    exchange_records(&mut ours, &mut theirs);
+    agree_and_exchange(novice, expert);
 }
 
 #[test]
@@ -176,11 +176,7 @@ fn xx_beckon_initiator_with_snow_responder() {
         b"offer claim"
     );
     assert_eq!(novice.get_remote_static(), Some(&expert_key.public[..]));
-    assert_eq!(&expert.handshake_hash()[..], novice.get_handshake_hash());
-
-    let mut ours = expert.into_transport().unwrap();
-    let mut theirs = novice.into_transport_mode().unwrap();
-    exchange_records(&mut ours, &mut theirs);
+    agree_and_exchange(expert, novice);
 }
 
 #[test]
@@ -206,11 +202,7 @@ fn xx_snow_initiator_with_beckon_responder() {
         b"offer claim"
     );
     assert_eq!(novice.remote_static(), Some(expert_key.public));
-    assert_eq!(&novice.handshake_hash()[..], expert.get_handshake_hash());
-
-    let mut ours = novice.into_transport().unwrap();
-    let mut theirs = expert.into_transport_mode().unwrap();
-    exchange_records(&mut ours, &mut theirs);
+    agree_and_exchange(novice, expert);
 }
 
 #[test]
