@@ -96,33 +96,40 @@ macro_rules! endpoint_for {
 endpoint_for!(NoviceSession);
 endpoint_for!(ExpertSession);
 
-/// One end of a link as its driver sees it: bytes that arrived and were
-/// not taken yet, and whether the link closed underneath.
+/// Bytes that arrived for a session and were not taken yet, and whether the
+/// link closed underneath: what every driver keeps between its socket (or
+/// simulated pipe) and the core.
 #[derive(Debug, Default)]
-pub struct Wire {
+pub struct Inbox {
     rx: Vec<u8>,
     peer_closed: bool,
     close_told: bool,
-    fin_sent: bool,
 }
 
-impl Wire {
-    /// Take what the link delivered to this end by `now`.
-    pub fn receive(&mut self, link: &mut Link, toward: Toward, now: u64) -> Option<Vec<u8>> {
-        let mut got = None::<Vec<u8>>;
-        while let Some(d) = link.pipe_mut(toward).deliver(now) {
-            match d {
-                Delivery::Data(bytes) => {
-                    self.rx.extend_from_slice(&bytes);
-                    got.get_or_insert_with(Vec::new).extend_from_slice(&bytes);
-                }
-                Delivery::Closed => {
-                    self.peer_closed = true;
-                    got.get_or_insert_with(Vec::new);
-                }
-            }
-        }
-        got
+impl Inbox {
+    /// Bytes arrived.
+    pub fn extend(&mut self, bytes: &[u8]) {
+        self.rx.extend_from_slice(bytes);
+    }
+
+    /// The peer closed (or the link broke): no more bytes will come.
+    pub fn peer_closed(&mut self) {
+        self.peer_closed = true;
+    }
+
+    /// Whether the peer closed.
+    pub fn is_peer_closed(&self) -> bool {
+        self.peer_closed
+    }
+
+    /// Bytes waiting for the session.
+    pub fn len(&self) -> usize {
+        self.rx.len()
+    }
+
+    /// Whether no bytes are waiting.
+    pub fn is_empty(&self) -> bool {
+        self.rx.is_empty()
     }
 
     /// Offer the waiting bytes to the session, or tell it the link
@@ -141,6 +148,38 @@ impl Wire {
             return true;
         }
         false
+    }
+}
+
+/// One end of a simulated link as its driver sees it.
+#[derive(Debug, Default)]
+pub struct Wire {
+    inbox: Inbox,
+    fin_sent: bool,
+}
+
+impl Wire {
+    /// Take what the link delivered to this end by `now`.
+    pub fn receive(&mut self, link: &mut Link, toward: Toward, now: u64) -> Option<Vec<u8>> {
+        let mut got = None::<Vec<u8>>;
+        while let Some(d) = link.pipe_mut(toward).deliver(now) {
+            match d {
+                Delivery::Data(bytes) => {
+                    self.inbox.extend(&bytes);
+                    got.get_or_insert_with(Vec::new).extend_from_slice(&bytes);
+                }
+                Delivery::Closed => {
+                    self.inbox.peer_closed();
+                    got.get_or_insert_with(Vec::new);
+                }
+            }
+        }
+        got
+    }
+
+    /// See [`Inbox::push`].
+    pub fn push<S: Endpoint>(&mut self, s: &mut S, now: u64) -> bool {
+        self.inbox.push(s, now)
     }
 
     /// Move the session's bytes onto the link, as far as the send buffer
@@ -180,15 +219,5 @@ impl Wire {
             moved = true;
         }
         (moved, fired)
-    }
-
-    /// Whether the session has bytes the link cannot take yet.
-    pub fn blocked<S: Endpoint>(&self, s: &S) -> bool {
-        s.poll_transmit().is_some()
-    }
-
-    /// Whether this end sent its close.
-    pub fn is_finished(&self) -> bool {
-        self.fin_sent
     }
 }

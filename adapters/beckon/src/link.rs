@@ -4,7 +4,7 @@
 
 use std::io;
 
-use beckon_host_sim::endpoint::Endpoint;
+use beckon_host_sim::endpoint::{Endpoint, Inbox};
 use tokio::net::TcpStream;
 
 /// Most bytes read ahead of what the session took.
@@ -14,9 +14,7 @@ const READ_AHEAD: usize = 256 * 1024;
 #[derive(Debug)]
 pub struct Link {
     stream: TcpStream,
-    rx: Vec<u8>,
-    peer_closed: bool,
-    close_told: bool,
+    inbox: Inbox,
     fin_sent: bool,
     /// Bytes read and written, for the story's summary.
     pub bytes_in: u64,
@@ -39,9 +37,7 @@ impl Link {
         let _ = stream.set_nodelay(true);
         Link {
             stream,
-            rx: Vec::new(),
-            peer_closed: false,
-            close_told: false,
+            inbox: Inbox::default(),
             fin_sent: false,
             bytes_in: 0,
             bytes_out: 0,
@@ -59,7 +55,7 @@ impl Link {
     /// Wait until the socket can be read (when more is wanted) or written
     /// (when `write` says there is something to send).
     pub async fn ready(&self, write: bool) -> Ready {
-        let read = !self.peer_closed && self.rx.len() < READ_AHEAD;
+        let read = !self.inbox.is_peer_closed() && self.inbox.len() < READ_AHEAD;
         tokio::select! {
             r = self.stream.readable(), if read => { let _ = r; Ready::Read }
             w = self.stream.writable(), if write => { let _ = w; Ready::Write }
@@ -69,7 +65,7 @@ impl Link {
 
     /// Whether waiting for the socket makes sense at all.
     pub fn can_wait(&self, write: bool) -> bool {
-        write || (!self.peer_closed && self.rx.len() < READ_AHEAD)
+        write || (!self.inbox.is_peer_closed() && self.inbox.len() < READ_AHEAD)
     }
 
     /// Read what the socket has now. A closed or failed socket is noted and
@@ -77,23 +73,23 @@ impl Link {
     pub fn read_now(&mut self) {
         let mut buf = [0u8; 16 * 1024];
         loop {
-            if self.rx.len() >= READ_AHEAD {
+            if self.inbox.len() >= READ_AHEAD {
                 return;
             }
             match self.stream.try_read(&mut buf) {
                 Ok(0) => {
-                    self.peer_closed = true;
+                    self.inbox.peer_closed();
                     return;
                 }
                 Ok(n) => {
                     self.bytes_in += n as u64;
-                    self.rx.extend_from_slice(&buf[..n]);
+                    self.inbox.extend(&buf[..n]);
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
                     tracing::debug!(peer = %self.peer(), "read failed: {e}");
-                    self.peer_closed = true;
+                    self.inbox.peer_closed();
                     return;
                 }
             }
@@ -104,17 +100,7 @@ impl Link {
     /// they are all in. Drain its events before each call. Returns whether
     /// the session took anything.
     pub fn push<S: Endpoint>(&mut self, s: &mut S, now: u64) -> bool {
-        if !self.rx.is_empty() {
-            let taken = s.handle_input(now, &self.rx);
-            self.rx.drain(..taken);
-            return taken > 0;
-        }
-        if self.peer_closed && !self.close_told {
-            self.close_told = true;
-            s.handle_close(now);
-            return true;
-        }
-        false
+        self.inbox.push(s, now)
     }
 
     /// Write what the session has to send, as far as the socket takes it now;
@@ -134,7 +120,7 @@ impl Link {
                     tracing::debug!(peer = %self.peer(), "write failed: {e}");
                     let n = bytes.len();
                     s.advance_transmit(n);
-                    self.peer_closed = true;
+                    self.inbox.peer_closed();
                 }
             }
         }

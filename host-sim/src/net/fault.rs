@@ -89,16 +89,6 @@ impl FaultTap {
         self.planned.push(fault);
     }
 
-    /// Whether faults are still waiting.
-    pub fn has_plans(&self) -> bool {
-        !self.planned.is_empty()
-    }
-
-    /// Frames seen so far.
-    pub fn frames_seen(&self) -> u32 {
-        self.next_frame
-    }
-
     /// Pass `bytes`, written at `now_ms`, through the tap. Without a fault
     /// due this is the identity, except that the end of a frame that is not
     /// complete yet waits in the tap until the rest is written.

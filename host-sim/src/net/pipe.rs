@@ -228,11 +228,6 @@ impl Pipe {
         }
     }
 
-    /// Whether the sender closed its end.
-    pub fn is_closed_by_sender(&self) -> bool {
-        self.fin_sent
-    }
-
     /// Stop delivering from now on, without telling anyone.
     pub fn black_hole(&mut self) {
         if self.health == Health::Up {
@@ -249,11 +244,6 @@ impl Pipe {
             self.segments.clear();
             self.cut_pending = tell_receiver;
         }
-    }
-
-    /// Whether the pipe is a black hole or cut.
-    pub fn is_broken(&self) -> bool {
-        self.health != Health::Up
     }
 
     /// When the next delivery is due, if any.
