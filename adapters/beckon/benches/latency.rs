@@ -49,12 +49,7 @@ fn report(what: &str, mut samples: Vec<Duration>) {
 }
 
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_stack_size(16 * 1024 * 1024)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let rt = beckon::runtime().expect("runtime");
     rt.block_on(run());
 }
 

@@ -40,3 +40,14 @@ pub mod policy_file;
 pub mod settings;
 pub mod story;
 pub mod text;
+
+/// The runtime every `beckon` process (and benchmark) runs on: two workers,
+/// and a large stack, because sessions are large values and debug builds
+/// copy them on the stack.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_stack_size(16 * 1024 * 1024)
+        .enable_all()
+        .build()
+}

@@ -18,13 +18,7 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        // Sessions are large values and debug builds copy them on the stack.
-        .thread_stack_size(16 * 1024 * 1024)
-        .enable_all()
-        .build()
-    {
+    let runtime = match beckon::runtime() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("beckon: cannot start: {e}");
