@@ -38,6 +38,10 @@
 //! - `decode.rs`: [`Screen`].
 //! - `stream.rs`: [`stream::Streamer`] and [`stream::View`], the picture
 //!   over a `beckon-core` session, for every driver.
+//! - `webframe.rs`: [`webframe`], one whole frame update as one message for
+//!   the helper's browser console ([`webframe::WebFrameWriter`] on the
+//!   server, [`webframe::apply`] in the browser, compiled to WebAssembly by
+//!   `beckon-video-wasm`).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(
@@ -53,6 +57,7 @@ mod rect;
 mod scroll;
 pub mod stream;
 mod tiles;
+pub mod webframe;
 
 pub use beckon_core::message::Encoding;
 pub use decode::{DecodeError, Screen};

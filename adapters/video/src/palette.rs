@@ -173,18 +173,37 @@ pub(crate) fn decode(rect: Rect, data: &[u8]) -> Result<Vec<u8>, PaletteError> {
         Ok(got) if got == expected => {}
         _ => return Err(PaletteError::Lz4),
     }
+    // The colours as a fixed table, so the loop below looks each one up
+    // without a bounds check; indices are checked once, after the loop, by
+    // the highest one seen (an error discards `out` anyway).
+    let mut colours = [[0u8; BYTES_PER_PIXEL]; MAX_COLOURS];
+    for (c, t) in colours.iter_mut().zip(table.chunks_exact(BYTES_PER_PIXEL)) {
+        c.copy_from_slice(t);
+    }
     let per_byte = 8 / bits;
     let mask = (1u8 << bits) - 1;
-    let mut out = Vec::with_capacity(rect.area() as usize * BYTES_PER_PIXEL);
-    for row in packed.chunks_exact(stride) {
-        for i in 0..usize::from(rect.w) {
-            let byte = row.get(i / per_byte).copied().unwrap_or(0);
-            let index = usize::from((byte >> (8 - bits * (i % per_byte + 1))) & mask);
-            let colour = table
-                .get(index * BYTES_PER_PIXEL..(index + 1) * BYTES_PER_PIXEL)
-                .ok_or(PaletteError::Index)?;
-            out.extend_from_slice(colour);
+    let row_len = usize::from(rect.w) * BYTES_PER_PIXEL;
+    let mut out = vec![0; rect.area() as usize * BYTES_PER_PIXEL];
+    let mut highest = 0u8;
+    for (row, dst) in packed
+        .chunks_exact(stride)
+        .zip(out.chunks_exact_mut(row_len))
+    {
+        let mut pixels = dst.chunks_exact_mut(BYTES_PER_PIXEL);
+        // Padding bits after the row's last pixel are never read.
+        'row: for &byte in row {
+            for k in 1..=per_byte {
+                let Some(px) = pixels.next() else {
+                    break 'row;
+                };
+                let index = (byte >> (8 - bits * k)) & mask;
+                highest = highest.max(index);
+                px.copy_from_slice(&colours[usize::from(index) % MAX_COLOURS]);
+            }
         }
+    }
+    if usize::from(highest) >= n {
+        return Err(PaletteError::Index);
     }
     Ok(out)
 }
