@@ -122,6 +122,18 @@ pub struct ShareArgs {
     /// Where files from helpers go (default: a "received" folder in Beckon's data directory).
     #[arg(long)]
     pub download_dir: Option<PathBuf>,
+    /// Ask and answer in this terminal only, without the browser panel.
+    #[arg(long, conflicts_with_all = ["no_browser", "web_port", "lang"])]
+    pub no_panel: bool,
+    /// Do not open the panel in a browser; only print its link.
+    #[arg(long)]
+    pub no_browser: bool,
+    /// The panel's port on 127.0.0.1 (0: any free port).
+    #[arg(long, default_value_t = 0)]
+    pub web_port: u16,
+    /// The panel's language: en, nl, nb or de (default: the system's).
+    #[arg(long)]
+    pub lang: Option<String>,
 }
 
 /// What the helper's client does, for `connect` and `offer`.
@@ -151,6 +163,18 @@ pub struct ClientArgs {
     /// Longest wait for the person or the machine, in seconds.
     #[arg(long, default_value_t = 150)]
     pub wait_limit: u64,
+    /// Take commands in this terminal instead of serving the browser console.
+    #[arg(long)]
+    pub terminal: bool,
+    /// Do not open the console in a browser; only print its link.
+    #[arg(long)]
+    pub no_browser: bool,
+    /// The console's port on 127.0.0.1 (0: any free port).
+    #[arg(long, default_value_t = 0)]
+    pub web_port: u16,
+    /// The console's language: en, nl, nb or de (default: the system's).
+    #[arg(long)]
+    pub lang: Option<String>,
 }
 
 /// `beckon connect`.

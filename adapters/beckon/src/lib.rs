@@ -15,6 +15,7 @@
 //! - [`home`], [`book`], [`machine`], [`settings`], [`policy_file`]: the data
 //!   directory and what lives in it.
 //! - [`error`]: failures and exit codes; [`story`]: what happened, in words.
+//! - [`web`]: the browser pages (the helper's console, the person's panel).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -40,6 +41,7 @@ pub mod policy_file;
 pub mod settings;
 pub mod story;
 pub mod text;
+pub mod web;
 
 /// The runtime every `beckon` process (and benchmark) runs on: two workers,
 /// and a large stack, because sessions are large values and debug builds

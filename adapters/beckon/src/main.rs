@@ -25,7 +25,16 @@ fn main() -> ExitCode {
             return ExitCode::from(code::OTHER);
         }
     };
-    let result = runtime.block_on(beckon::commands::run(cli));
+    // On a worker, whose stack is as large as `runtime()` makes it: the
+    // main thread's is not, and a session's futures are large in debug builds.
+    let result = runtime.block_on(async {
+        match tokio::spawn(beckon::commands::run(cli)).await {
+            Ok(r) => r,
+            Err(e) => Err(beckon::error::Error::Other(format!(
+                "the command failed: {e}"
+            ))),
+        }
+    });
     // A read of standard input may still be waiting; do not wait for it.
     runtime.shutdown_timeout(Duration::from_millis(100));
     match result {

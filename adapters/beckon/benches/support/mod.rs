@@ -61,5 +61,6 @@ pub fn quiet_helper(scratch: &Path) -> ClientOptions {
         download_dir: scratch.join("helper"),
         files: FileAnswer::Decline,
         story: Story::silent(),
+        news: None,
     }
 }

@@ -14,14 +14,61 @@ use crate::expert::script::{parse_line, parse_script, run_step, Flow, Pace, Step
 use crate::expert::{Client, ClientOptions, FileAnswer};
 use crate::home::write_atomic;
 use crate::story::Story;
+use crate::web::console::{self, ConsoleSetup, Start};
+use crate::web::{Lang, Page, WebOptions, WebServer};
 
-pub async fn run(session: ExpertSession, addresses: Vec<String>, args: ClientArgs) -> Result<u8> {
-    let layout = Layout::from_name(&args.layout).ok_or_else(|| {
+/// Whether the helper works in the browser console (no script, no
+/// `--terminal`).
+pub fn uses_console(args: &ClientArgs) -> bool {
+    args.script.is_none() && !args.terminal
+}
+
+fn layout_of(args: &ClientArgs) -> Result<Layout> {
+    Layout::from_name(&args.layout).ok_or_else(|| {
         Error::Usage(format!(
             "unknown keyboard layout {:?}; known: us, us-intl, de, no, nl",
             args.layout
         ))
-    })?;
+    })
+}
+
+/// Serve the console and run the session from it.
+pub async fn run_console(
+    start: Start,
+    addresses: Vec<String>,
+    helper_name: String,
+    args: ClientArgs,
+) -> Result<u8> {
+    let lang = match &args.lang {
+        Some(l) => Lang::parse(l).ok_or_else(|| {
+            Error::Usage(format!("--lang {l:?}: Beckon speaks en, nl, nb and de"))
+        })?,
+        None => Lang::from_os(),
+    };
+    let setup = ConsoleSetup {
+        start,
+        addresses,
+        helper_name,
+        layout: layout_of(&args)?,
+        download_dir: args.download_dir.clone(),
+        lang,
+    };
+    let (server, sockets) = WebServer::start(Page::Console, args.web_port).await?;
+    let options = WebOptions {
+        open_browser: !args.no_browser,
+        port: args.web_port,
+        lang,
+    };
+    crate::web::announce(&server, "Console", &options);
+    console::run(setup, server, sockets).await
+}
+
+pub async fn run(session: ExpertSession, addresses: Vec<String>, args: ClientArgs) -> Result<u8> {
+    if uses_console(&args) {
+        let name = args.name.clone().unwrap_or_else(super::default_person_name);
+        return run_console(Start::Session(Box::new(session)), addresses, name, args).await;
+    }
+    let layout = layout_of(&args)?;
     let steps = match &args.script {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -39,6 +86,7 @@ pub async fn run(session: ExpertSession, addresses: Vec<String>, args: ClientArg
         download_dir: args.download_dir.clone(),
         files,
         story: Story::new(),
+        news: None,
     };
     let limit = Duration::from_secs(args.wait_limit.max(1));
     let mut client = Client::connect(&addresses, session, options).await?;

@@ -34,7 +34,10 @@ pub async fn run(args: ConnectArgs) -> Result<u8> {
     if invitation.is_expired(unix_ms()) {
         return Err(Error::Ended(EndReason::Expired));
     }
-    let password = if invitation.needs_password() {
+    let console = super::client::uses_console(&args.client);
+    // In the console the helper types the password in the page.
+    let ask_in_page = console && invitation.needs_password() && !args.password_stdin;
+    let password = if invitation.needs_password() && !ask_in_page {
         if !args.password_stdin {
             eprint!("This invitation has a password; type it and press Enter: ");
         }
@@ -47,18 +50,6 @@ pub async fn run(args: ConnectArgs) -> Result<u8> {
         .name
         .clone()
         .unwrap_or_else(super::default_person_name);
-    let session = ExpertSession::for_invitation(
-        Config::default(),
-        &mut OsRng,
-        &invitation,
-        password.as_deref().map(str::as_bytes),
-        &name,
-        unix_ms(),
-    )
-    .map_err(|e| match e {
-        ExpertError::BadName => Error::Usage(format!("--name: {e}")),
-        e => Error::Other(e.to_string()),
-    })?;
     let addresses: Vec<String> = invitation.addresses.iter().map(|a| a.to_string()).collect();
     Story::new().tell(
         Who::Helper,
@@ -68,5 +59,31 @@ pub async fn run(args: ConnectArgs) -> Result<u8> {
             addresses.join(", ")
         ),
     );
+    if ask_in_page {
+        // Checked now, so a bad name is a usage error and not a page error.
+        session_for(&invitation, Some("-"), &name)?;
+        let start = crate::web::console::Start::NeedsPassword(Box::new(invitation));
+        return super::client::run_console(start, addresses, name, args.client).await;
+    }
+    let session = session_for(&invitation, password.as_deref(), &name)?;
     super::client::run(session, addresses, args.client).await
+}
+
+fn session_for(
+    invitation: &Invitation,
+    password: Option<&str>,
+    name: &str,
+) -> Result<ExpertSession> {
+    ExpertSession::for_invitation(
+        Config::default(),
+        &mut OsRng,
+        invitation,
+        password.map(str::as_bytes),
+        name,
+        unix_ms(),
+    )
+    .map_err(|e| match e {
+        ExpertError::BadName => Error::Usage(format!("--name: {e}")),
+        e => Error::Other(e.to_string()),
+    })
 }

@@ -124,6 +124,7 @@ pub async fn run(args: DemoArgs) -> Result<()> {
         download_dir: scratch.0.join("henk-downloads"),
         files: FileAnswer::Accept,
         story: story.clone(),
+        news: None,
     };
     let mut client = Client::connect(std::slice::from_ref(&addr), session, options).await?;
     let limit = Duration::from_secs(30);

@@ -10,7 +10,7 @@ use beckon_video::stream::View;
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
 
-use super::{ClientOptions, Cmd, Control, FileAnswer, Status};
+use super::{ClientOptions, Cmd, Control, FileAnswer, News, Status};
 use crate::clock::unix_ms;
 use crate::files::FileDesk;
 use crate::link::{instant_at, Link, Ready};
@@ -23,6 +23,8 @@ struct Task {
     view: Arc<Mutex<View>>,
     status: watch::Sender<Status>,
     inputs: VecDeque<InputEvent>,
+    /// The rectangle being put together for the news.
+    piece: Vec<u8>,
 }
 
 enum Wake {
@@ -47,6 +49,7 @@ pub(super) async fn run(
         view,
         status,
         inputs: VecDeque::new(),
+        piece: Vec::new(),
     };
     let mut commands_open = true;
     loop {
@@ -99,14 +102,63 @@ impl Task {
     fn publish(&self) {
         let state = self.session.state();
         let name = self.session.novice_name().to_string();
+        let rtt = self.session.rtt_ms();
         self.status.send_if_modified(|s| {
-            let changed = s.state != Some(state) || s.novice_name != name;
+            let changed = s.state != Some(state) || s.novice_name != name || s.rtt_ms != rtt;
             s.state = Some(state);
             s.novice_name = name;
+            s.rtt_ms = rtt;
             changed
         });
     }
 
+    fn news(&self, news: News) {
+        if let Some(tx) = &self.options.news {
+            let _ = tx.send(news);
+        }
+    }
+}
+
+/// The video as a page needs it: whole rectangles, in order. `piece`
+/// gathers a rectangle that arrives in parts.
+fn video_news(options: &ClientOptions, piece: &mut Vec<u8>, event: &Event<'_>) {
+    let Some(tx) = &options.news else {
+        return;
+    };
+    let news = |n: News| {
+        let _ = tx.send(n);
+    };
+    {
+        match *event {
+            Event::FrameStart { width, height, .. } => news(News::FrameStart(width, height)),
+            Event::Rect {
+                x,
+                y,
+                w,
+                h,
+                encoding,
+                total,
+                offset,
+                data,
+                ..
+            } => {
+                if offset == 0 {
+                    piece.clear();
+                }
+                piece.extend_from_slice(data);
+                if piece.len() as u64 >= u64::from(total) {
+                    let rect = beckon_video::Rect { x, y, w, h };
+                    news(News::Rect(rect, encoding, std::mem::take(piece)));
+                }
+            }
+            Event::FrameEnd { .. } => news(News::FrameEnd),
+            Event::Cursor { x, y } => news(News::Cursor(x, y)),
+            _ => {}
+        }
+    }
+}
+
+impl Task {
     fn update(&self, f: impl FnOnce(&mut Status)) {
         self.status.send_modify(f);
     }
@@ -118,10 +170,27 @@ impl Task {
                 view.on_event(&event, now);
             }
             let finished = self.files.on_event(&event);
-            if matches!(event, Event::FrameEnd { .. }) {
-                self.update(|s| s.frames += 1);
+            video_news(&self.options, &mut self.piece, &event);
+            match event {
+                Event::FrameEnd { .. } => self.update(|s| s.frames += 1),
+                Event::Rect { data, .. } => {
+                    let n = data.len() as u64;
+                    self.status.send_modify(|s| s.video_bytes += n);
+                }
+                _ => {}
+            }
+            if !matches!(
+                ev,
+                Ev::FrameStart(..)
+                    | Ev::Rect(..)
+                    | Ev::FrameEnd(_)
+                    | Ev::Cursor(..)
+                    | Ev::FileData(..)
+            ) {
+                self.news(News::Event(ev.clone()));
             }
             if let Some((id, f)) = finished {
+                self.news(News::FileFinished(id, f.clone()));
                 self.tell(crate::files::finished_words(id, &f));
                 self.update(|s| {
                     s.files.insert(id, f);
@@ -251,6 +320,18 @@ impl Task {
             Cmd::AnswerFile(id, yes) => {
                 if let Err(e) = self.files.answer(&mut *self.session, id, yes) {
                     self.tell(format!("{e}"));
+                }
+                Ok(())
+            }
+            Cmd::CancelFile(id) => self.session.cancel_file(id),
+            Cmd::Quality(q) => self.session.set_quality(q),
+            Cmd::Snapshot => {
+                let shot = self.view.lock().ok().map(|v| {
+                    let s = v.screen();
+                    News::Snapshot(s.width(), s.height(), s.pixels().to_vec())
+                });
+                if let Some(shot) = shot {
+                    self.news(shot);
                 }
                 Ok(())
             }

@@ -13,6 +13,7 @@ use std::time::Duration;
 use beckon_core::message::InputEvent;
 use beckon_core::reason::{ControlRefusal, EndReason, Side, StopMethod};
 use beckon_core::session::{ExpertSession, ExpertState, SendError};
+use beckon_host_sim::events::Ev;
 use beckon_video::stream::View;
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot, watch};
@@ -41,6 +42,29 @@ pub struct ClientOptions {
     pub files: FileAnswer,
     /// Where the story goes.
     pub story: Story,
+    /// Where a page (the console) follows the session, if one does.
+    pub news: Option<mpsc::UnboundedSender<News>>,
+}
+
+/// What the client's task tells a page that follows the session, in the
+/// order it happened.
+#[derive(Debug, Clone)]
+pub enum News {
+    /// An event (not the video and file-data ones).
+    Event(Ev),
+    /// A frame starts at this screen size.
+    FrameStart(u16, u16),
+    /// One complete rectangle of the frame.
+    Rect(beckon_video::Rect, beckon_core::message::Encoding, Vec<u8>),
+    /// The frame is complete.
+    FrameEnd,
+    /// The person's pointer moved.
+    Cursor(u16, u16),
+    /// The whole screen as the helper sees it now (RGBA), in answer to
+    /// [`Cmd::Snapshot`]: what comes after it changes this picture.
+    Snapshot(u16, u16, Vec<u8>),
+    /// A transfer ended.
+    FileFinished(u32, Finished),
 }
 
 /// Where shared control stands, as the helper sees it.
@@ -76,6 +100,10 @@ pub struct Status {
     pub files: BTreeMap<u32, Finished>,
     /// The novice's name, once admitted.
     pub novice_name: String,
+    /// Picture bytes received so far.
+    pub video_bytes: u64,
+    /// Smoothed round-trip time, once measured.
+    pub rtt_ms: Option<u32>,
 }
 
 /// What the client's task is told to do.
@@ -95,6 +123,12 @@ pub enum Cmd {
     SendFile(PathBuf, oneshot::Sender<Result<u32>>),
     /// Accept or decline an offered file.
     AnswerFile(u32, bool),
+    /// Cancel a transfer.
+    CancelFile(u32),
+    /// Ask the person's machine for a picture quality.
+    Quality(beckon_core::message::Quality),
+    /// Put the current picture in the news ([`News::Snapshot`]).
+    Snapshot,
     /// Hang up.
     Disconnect,
 }
