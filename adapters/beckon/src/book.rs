@@ -1,9 +1,13 @@
 //! The invitation book on disk: loaded, changed and saved under a lock, so a
 //! wrong-password count or a revocation is never lost (INV-04, INV-10).
 
-use beckon_core::invitation::InvitationBook;
+use beckon_core::invitation::{
+    Invitation, InvitationBook, InvitationId, InvitationStatus, NewInvitation,
+};
+use rand_core::OsRng;
 use serde::{Deserialize, Serialize};
 
+use crate::clock::unix_ms;
 use crate::error::{Error, Result};
 use crate::home::{read_optional, write_atomic, FileLock, Home};
 
@@ -81,4 +85,94 @@ impl BookStore {
     pub fn path(&self) -> std::path::PathBuf {
         self.home.file(BOOK_FILE)
     }
+}
+
+/// A new invitation in `home`'s book from `name`, valid for `lifetime_ms`,
+/// reachable at `addresses`, with an optional password (INV-01..03).
+pub fn create(
+    home: &Home,
+    name: &str,
+    lifetime_ms: u64,
+    password: Option<&str>,
+    addresses: &[String],
+) -> Result<Invitation> {
+    let refs: Vec<&str> = addresses.iter().map(String::as_str).collect();
+    let now = unix_ms();
+    let mut new = NewInvitation::new(name, now.saturating_add(lifetime_ms));
+    new.addresses = &refs;
+    new.password = password.map(str::as_bytes);
+    BookStore::new(home)
+        .update(|book| match book.create(&mut OsRng, &new, now) {
+            Ok(inv) => (true, Ok(inv.clone())),
+            Err(e) => (false, Err(e)),
+        })?
+        .map_err(|e| Error::Usage(format!("cannot create the invitation: {e}")))
+}
+
+/// One invitation as a list shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvitationRow {
+    /// Its id.
+    pub id: InvitationId,
+    /// The person's name in it.
+    pub name: String,
+    /// When it expires.
+    pub expires_at_ms: u64,
+    /// What it is now.
+    pub status: InvitationStatus,
+}
+
+/// Every invitation of `home`'s book with its status now (INV-04).
+pub fn rows(home: &Home) -> Result<Vec<InvitationRow>> {
+    let book = BookStore::new(home).load()?;
+    Ok(book
+        .list(unix_ms())
+        .map(|(inv, status)| InvitationRow {
+            id: inv.id,
+            name: inv.novice_name.as_str().to_string(),
+            expires_at_ms: inv.expires_at_ms,
+            status,
+        })
+        .collect())
+}
+
+/// Revoke every invitation; returns how many could still have been used.
+pub fn revoke_all(home: &Home) -> Result<usize> {
+    BookStore::new(home).update(|book| (true, book.revoke_all()))
+}
+
+/// Revoke the one invitation whose id starts with `wanted` (at least 4 hex
+/// digits).
+pub fn revoke_one(home: &Home, wanted: &str) -> Result<InvitationId> {
+    let store = BookStore::new(home);
+    let wanted = wanted.trim().to_ascii_lowercase();
+    if wanted.len() < 4 || !wanted.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(Error::Usage(format!(
+            "{wanted:?} is not an invitation id; give at least its first 4 hex digits"
+        )));
+    }
+    let id = store.update(|book| {
+        let matches: Vec<InvitationId> = book
+            .entries()
+            .map(|e| e.invitation().id)
+            .filter(|id| id.to_string().starts_with(&wanted))
+            .collect();
+        match matches.as_slice() {
+            [one] => {
+                book.revoke(one);
+                (true, Ok(*one))
+            }
+            [] => (
+                false,
+                Err(Error::Usage(format!("no invitation starts with {wanted}"))),
+            ),
+            _ => (
+                false,
+                Err(Error::Usage(format!(
+                    "several invitations start with {wanted}; give more digits"
+                ))),
+            ),
+        }
+    })??;
+    Ok(id)
 }

@@ -15,6 +15,7 @@ use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 
 use super::hub::{lock, SharedHub};
+use super::news::{News, NewsKind};
 use super::person::{Ask, Question, ToPerson};
 use super::{AgentConfig, Answer, ConnCmd, Entry, Registry};
 use crate::book::BookStore;
@@ -38,6 +39,8 @@ pub(super) struct Ctx {
     pub person: Option<mpsc::UnboundedSender<ToPerson>>,
     pub story: Story,
     pub registry: Registry,
+    /// Where news goes, when a page shows it.
+    pub news: std::sync::OnceLock<mpsc::UnboundedSender<News>>,
 }
 
 struct Conn {
@@ -49,6 +52,8 @@ struct Conn {
     tx: mpsc::UnboundedSender<ConnCmd>,
     ended: Option<EndReason>,
     had_control: bool,
+    /// The permission last reported, to report changes only.
+    reported: Permission,
 }
 
 /// Serve one connection to its end; never fails the agent.
@@ -93,9 +98,12 @@ pub(super) async fn serve(ctx: Arc<Ctx>, stream: TcpStream, n: u64) {
         tx,
         ended: None,
         had_control: false,
+        reported: Permission::Waiting,
     };
+    conn.report(NewsKind::Joined);
     conn.run(link, rx).await;
     let reason = conn.ended;
+    conn.report(NewsKind::Left(reason));
     conn.files.abandon();
     if let Some(p) = &ctx.person {
         let _ = p.send(ToPerson::Retract { conn: slot });
@@ -181,6 +189,20 @@ impl Conn {
         self.ctx.story.tell(Who::Conn(self.slot), text);
     }
 
+    /// Tell the page, if one listens, what happened here.
+    fn report(&mut self, kind: NewsKind) {
+        let permission = self.session.permission();
+        self.reported = permission;
+        if let Some(news) = self.ctx.news.get() {
+            let _ = news.send(News {
+                conn: self.slot,
+                helper: self.session.expert_name().to_string(),
+                permission,
+                kind,
+            });
+        }
+    }
+
     /// The person's own input and the display's changes.
     fn look_at_display(&mut self, now: u64) {
         let (damage, local) = lock(&self.ctx.hub).take(self.slot);
@@ -237,6 +259,10 @@ impl Conn {
             }
             if let Some((id, f)) = finished {
                 self.tell(finished_words(id, &f));
+                self.report(NewsKind::FileFinished(id, f));
+            }
+            if NewsKind::worth(&ev) {
+                self.report(NewsKind::Event(ev.clone()));
             }
             if !ev.is_chatty() && !matches!(ev, Ev::FileFinished(..)) {
                 tracing::debug!(conn = self.slot, "{}", ev.describe());
@@ -393,11 +419,17 @@ impl Conn {
             }
             ConnCmd::Chat(text) => self.session.send_chat(&text),
             ConnCmd::SendFile(path) => {
-                if let Err(e) = self.files.offer(&mut *self.session, &path) {
-                    self.tell(format!("cannot send the file: {e}"));
+                match self.files.offer(&mut *self.session, &path) {
+                    Ok(id) => self.report(NewsKind::FileOffered {
+                        id,
+                        name: display_name(&path),
+                        size: std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0),
+                    }),
+                    Err(e) => self.tell(format!("cannot send the file: {e}")),
                 }
                 Ok(())
             }
+            ConnCmd::CancelFile(id) => self.session.cancel_file(id),
             ConnCmd::Disconnect => {
                 self.session.disconnect(now);
                 Ok(())
@@ -410,6 +442,9 @@ impl Conn {
 
     /// The status box (SES-06): who, and what they may do.
     fn update_status(&mut self) {
+        if self.ended.is_none() && self.session.permission() != self.reported {
+            self.report(NewsKind::Permission);
+        }
         let name = self.session.expert_name().to_string();
         let lines = if self.ended.is_some() {
             Vec::new()
@@ -428,4 +463,11 @@ impl Conn {
         };
         lock(&self.ctx.hub).set_status(self.slot, lines);
     }
+}
+
+/// The name of a file as the helper sees it offered.
+fn display_name(path: &std::path::Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }

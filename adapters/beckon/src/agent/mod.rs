@@ -5,11 +5,12 @@
 
 mod conn;
 pub mod hub;
+pub mod news;
 pub mod person;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use beckon_core::session::Config;
 use tokio::net::TcpListener;
@@ -20,6 +21,7 @@ use crate::home::Home;
 use crate::machine::Machine;
 use crate::story::{Story, Who};
 pub use hub::{Hub, SharedHub};
+pub use news::{News, NewsKind};
 pub use person::ToPerson;
 
 /// What a connection's task is told to do.
@@ -39,6 +41,8 @@ pub enum ConnCmd {
     Chat(String),
     /// The person offers a file.
     SendFile(PathBuf),
+    /// The person cancels a transfer of this connection.
+    CancelFile(u32),
     /// The person ends the session.
     Disconnect,
 }
@@ -136,7 +140,16 @@ impl Agent {
                 person,
                 story,
                 registry: Registry::default(),
+                news: OnceLock::new(),
             }),
+        }
+    }
+
+    /// Also report what every connection does to `news` (the panel). Set
+    /// once, before `serve`; a second call is ignored.
+    pub fn report_to(&self, news: mpsc::UnboundedSender<News>) {
+        if self.ctx.news.set(news).is_err() {
+            tracing::warn!("the agent already reports its news elsewhere");
         }
     }
 

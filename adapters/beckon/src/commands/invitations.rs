@@ -1,11 +1,11 @@
 //! `beckon invitations` and `beckon revoke` (INV-04).
 
-use beckon_core::invitation::{InvitationId, InvitationStatus};
+use beckon_core::invitation::InvitationStatus;
 
-use crate::book::BookStore;
+use crate::book::{self, BookStore};
 use crate::cli::RevokeArgs;
 use crate::clock::{format_utc, unix_ms};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::home::Home;
 
 fn status_word(s: InvitationStatus) -> &'static str {
@@ -42,41 +42,12 @@ pub fn list() -> Result<()> {
 
 pub fn revoke(args: RevokeArgs) -> Result<()> {
     let home = Home::locate()?;
-    let store = BookStore::new(&home);
     if args.all {
-        let n = store.update(|book| (true, book.revoke_all()))?;
+        let n = book::revoke_all(&home)?;
         println!("Revoked every invitation ({n} could still have been used).");
         return Ok(());
     }
-    let wanted = args.id.unwrap_or_default().trim().to_ascii_lowercase();
-    if wanted.len() < 4 || !wanted.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(Error::Usage(format!(
-            "{wanted:?} is not an invitation id; give at least its first 4 hex digits"
-        )));
-    }
-    let id = store.update(|book| {
-        let matches: Vec<InvitationId> = book
-            .entries()
-            .map(|e| e.invitation().id)
-            .filter(|id| id.to_string().starts_with(&wanted))
-            .collect();
-        match matches.as_slice() {
-            [one] => {
-                book.revoke(one);
-                (true, Ok(*one))
-            }
-            [] => (
-                false,
-                Err(Error::Usage(format!("no invitation starts with {wanted}"))),
-            ),
-            _ => (
-                false,
-                Err(Error::Usage(format!(
-                    "several invitations start with {wanted}; give more digits"
-                ))),
-            ),
-        }
-    })??;
+    let id = book::revoke_one(&home, &args.id.unwrap_or_default())?;
     println!("Revoked invitation {id}.");
     Ok(())
 }

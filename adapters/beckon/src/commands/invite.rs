@@ -2,12 +2,8 @@
 
 use std::path::PathBuf;
 
-use beckon_core::invitation::NewInvitation;
-use rand_core::OsRng;
-
-use crate::book::BookStore;
 use crate::cli::InviteArgs;
-use crate::clock::{format_utc, parse_duration, unix_ms};
+use crate::clock::{format_utc, parse_duration};
 use crate::error::{Error, Result};
 use crate::home::{write_atomic, Home};
 
@@ -28,17 +24,7 @@ pub fn run(args: InviteArgs) -> Result<()> {
     } else {
         args.addresses
     };
-    let refs: Vec<&str> = addresses.iter().map(String::as_str).collect();
-    let now = unix_ms();
-    let mut new = NewInvitation::new(&name, now.saturating_add(lifetime));
-    new.addresses = &refs;
-    new.password = password.as_deref().map(str::as_bytes);
-    let invitation = BookStore::new(&home)
-        .update(|book| match book.create(&mut OsRng, &new, now) {
-            Ok(inv) => (true, Ok(inv.clone())),
-            Err(e) => (false, Err(e)),
-        })?
-        .map_err(|e| Error::Usage(format!("cannot create the invitation: {e}")))?;
+    let invitation = crate::book::create(&home, &name, lifetime, password.as_deref(), &addresses)?;
     let text = invitation.to_text()?;
     let file = invitation.to_file()?;
     let id = invitation.id.to_string();

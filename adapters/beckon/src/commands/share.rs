@@ -11,6 +11,8 @@ use crate::error::{Error, Result};
 use crate::home::Home;
 use crate::machine::Machine;
 use crate::story::Story;
+use crate::web::panel::{self, PanelSetup};
+use crate::web::{self, Lang, Page, WebOptions, WebServer};
 
 pub async fn run(args: ShareArgs) -> Result<()> {
     let home = Home::locate()?;
@@ -65,6 +67,16 @@ pub async fn run(args: ShareArgs) -> Result<()> {
         }
     );
     let (person_tx, person_rx) = mpsc::unbounded_channel();
+    let panel = if args.no_panel {
+        None
+    } else {
+        Some(PanelSetup {
+            addresses: vec![invite_address(local)],
+            home: config.home.clone(),
+            lang: panel_lang(args.lang.as_deref())?,
+            person_name: super::default_person_name(),
+        })
+    };
     let agent = Agent::new(
         config,
         machine,
@@ -72,7 +84,36 @@ pub async fn run(args: ShareArgs) -> Result<()> {
         Some(person_tx),
         Story::new(),
     );
-    tokio::spawn(person::run(person_rx, agent.registry()));
+    // The terminal keeps its commands (stop, chat, send-file, disconnect);
+    // with the panel, the questions go to the panel instead.
+    let (terminal_tx, terminal_rx) = mpsc::unbounded_channel();
+    let _server = match panel {
+        None => {
+            tokio::spawn(person::run(person_rx, agent.registry()));
+            drop(terminal_rx);
+            None
+        }
+        Some(setup) => {
+            let (server, sockets) = WebServer::start(Page::Panel, args.web_port).await?;
+            let options = WebOptions {
+                open_browser: !args.no_browser,
+                port: args.web_port,
+                lang: setup.lang,
+            };
+            web::announce(&server, "Panel", &options);
+            let (news_tx, news_rx) = mpsc::unbounded_channel();
+            agent.report_to(news_tx);
+            tokio::spawn(panel::run(
+                setup,
+                agent.registry(),
+                sockets,
+                person_rx,
+                news_rx,
+            ));
+            tokio::spawn(person::run(terminal_rx, agent.registry()));
+            Some(server)
+        }
+    };
     let (stop_tx, stop_rx) = watch::channel(false);
     let registry = agent.registry();
     tokio::spawn(async move {
@@ -94,5 +135,26 @@ pub async fn run(args: ShareArgs) -> Result<()> {
         }
     });
     agent.serve(listener, stop_rx).await;
+    drop(terminal_tx);
     Ok(())
+}
+
+/// The address new invitations from the panel carry: where this agent
+/// listens (a wildcard address is no place to connect to: use loopback,
+/// as `beckon invite` does by default).
+fn invite_address(local: std::net::SocketAddr) -> String {
+    if local.ip().is_unspecified() {
+        format!("127.0.0.1:{}", local.port())
+    } else {
+        local.to_string()
+    }
+}
+
+/// The panel's language: `--lang`, else the system's (L10N-01).
+fn panel_lang(arg: Option<&str>) -> Result<Lang> {
+    match arg {
+        Some(l) => Lang::parse(l)
+            .ok_or_else(|| Error::Usage(format!("--lang {l:?}: Beckon speaks en, nl, nb and de"))),
+        None => Ok(Lang::from_os()),
+    }
 }

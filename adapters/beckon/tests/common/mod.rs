@@ -102,7 +102,8 @@ impl World {
     pub fn share_with(&self, port: u16, args: &[&str]) -> Share {
         let listen = format!("127.0.0.1:{port}");
         let mut child = self
-            .cmd(&["share", "--listen", &listen])
+            // The terminal answers here, as before the panel existed.
+            .cmd(&["share", "--no-panel", "--listen", &listen])
             .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
