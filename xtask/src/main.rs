@@ -7,6 +7,12 @@
 //!   workloads (`cargo bench -p beckon --bench vs_vnc`; needs Xvfb, xterm,
 //!   xdotool and x11vnc). Not part of `ci`: it takes minutes and measures,
 //!   it does not check.
+//! - `cargo xtask bench-web [RUNS]` — the browser console's decoder in headless
+//!   Chromium: web frames from bytes to canvas pixels (needs node, npm and
+//!   Debian's chromium). Not part of `ci` either.
+//! - `cargo xtask web-test` — the browser pages end to end: the real `beckon
+//!   share` and `beckon connect`, a real Xvfb and headless Chromium driven by
+//!   Playwright (`adapters/beckon/web-tests`; needs node, npm and chromium).
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -19,6 +25,7 @@ const FUZZ_TARGETS: &[(&str, &str)] = &[
     ("core/fuzz", "record_open"),
     ("core/fuzz", "message_decode"),
     ("adapters/video/fuzz", "rect_decode"),
+    ("adapters/video/fuzz", "webframe_apply"),
 ];
 
 /// The bare-metal target the core must keep building for (the dongle's MCU).
@@ -44,8 +51,10 @@ fn main() -> ExitCode {
             }
             cargo(&bench)
         }
+        Some("web-test") => web_test(),
+        Some("bench-web") => bench_web(args.get(1).map(String::as_str)),
         _ => Err(
-            "usage: cargo xtask <ci | fuzz [SECONDS] | fuzz-long RUNS | bench-vs-vnc [WORKLOAD...]>"
+            "usage: cargo xtask <ci | web-test | fuzz [SECONDS] | fuzz-long RUNS | bench-vs-vnc [WORKLOAD...] | bench-web [RUNS]>"
                 .into(),
         ),
     };
@@ -108,6 +117,7 @@ fn ci() -> Result<(), String> {
             &format!("target/ci-sim-{link}.png"),
         ])?;
     }
+    web_test()?;
     // The core must stay no_std and allocation-free: it has to build for the dongle.
     for features in [&[][..], &["--features", "defmt"]] {
         let mut build = vec![
@@ -124,6 +134,52 @@ fn ci() -> Result<(), String> {
     fuzz_all("-max_total_time=20")?;
     println!("xtask ci: all steps passed in {:.0?}", started.elapsed());
     Ok(())
+}
+
+/// Build the decoder (`beckon`'s build script makes the `.wasm`) and the
+/// fixture frames, then time them in Chromium with the console's own
+/// `decoder.js`.
+fn bench_web(runs: Option<&str>) -> Result<(), String> {
+    let fixtures = root().join("target").join("web-fixtures");
+    cargo(&["build", "-p", "beckon"])?;
+    let out = fixtures.to_string_lossy();
+    cargo(&[
+        "run",
+        "-p",
+        "beckon-video",
+        "--release",
+        "--example",
+        "web_fixture",
+        "--",
+        &out,
+    ])?;
+    let dir = root().join("adapters/beckon/web-tests");
+    if !dir.join("node_modules").exists() {
+        run(Command::new("npm").current_dir(&dir).arg("ci"))?;
+    }
+    let mut node = Command::new("node");
+    node.current_dir(&dir)
+        .args(["bench/decode.mjs", "--fixtures"])
+        .arg(&fixtures);
+    if let Some(runs) = runs {
+        node.args(["--runs", runs]);
+    }
+    run(&mut node)
+}
+
+/// The Playwright tests of the console and the panel, against a debug build.
+fn web_test() -> Result<(), String> {
+    cargo(&["build", "-p", "beckon"])?;
+    let dir = root().join("adapters/beckon/web-tests");
+    if !dir.join("node_modules/playwright-core").exists() {
+        run(Command::new("npm")
+            .current_dir(&dir)
+            .args(["ci", "--no-audit", "--no-fund"]))?;
+    }
+    run(Command::new("npm")
+        .current_dir(&dir)
+        .args(["test"])
+        .env("BECKON_BIN", root().join("target/debug/beckon")))
 }
 
 fn fuzz_all(limit: &str) -> Result<(), String> {
