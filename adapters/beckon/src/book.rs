@@ -176,3 +176,15 @@ pub fn revoke_one(home: &Home, wanted: &str) -> Result<InvitationId> {
     })??;
     Ok(id)
 }
+
+/// An invitation's status as one English word, as `beckon invitations`
+/// prints it and the panel keys its rows.
+pub fn status_word(s: InvitationStatus) -> &'static str {
+    match s {
+        InvitationStatus::Open => "open",
+        InvitationStatus::Used => "used",
+        InvitationStatus::Expired => "expired",
+        InvitationStatus::Revoked => "revoked",
+        InvitationStatus::Locked => "locked",
+    }
+}

@@ -125,13 +125,21 @@ pub struct ShareArgs {
     /// Ask and answer in this terminal only, without the browser panel.
     #[arg(long, conflicts_with_all = ["no_browser", "web_port", "lang"])]
     pub no_panel: bool,
-    /// Do not open the panel in a browser; only print its link.
+    /// The panel's page.
+    #[command(flatten)]
+    pub web: WebArgs,
+}
+
+/// How a command serves its browser page (the console or the panel).
+#[derive(Debug, Args, Clone)]
+pub struct WebArgs {
+    /// Do not open the page in a browser; only print its link.
     #[arg(long)]
     pub no_browser: bool,
-    /// The panel's port on 127.0.0.1 (0: any free port).
+    /// The page's port on 127.0.0.1 (0: any free port).
     #[arg(long, default_value_t = 0)]
     pub web_port: u16,
-    /// The panel's language: en, nl, nb or de (default: the system's).
+    /// The page's language: en, nl, nb or de (default: the system's).
     #[arg(long)]
     pub lang: Option<String>,
 }
@@ -166,15 +174,9 @@ pub struct ClientArgs {
     /// Take commands in this terminal instead of serving the browser console.
     #[arg(long)]
     pub terminal: bool,
-    /// Do not open the console in a browser; only print its link.
-    #[arg(long)]
-    pub no_browser: bool,
-    /// The console's port on 127.0.0.1 (0: any free port).
-    #[arg(long, default_value_t = 0)]
-    pub web_port: u16,
-    /// The console's language: en, nl, nb or de (default: the system's).
-    #[arg(long)]
-    pub lang: Option<String>,
+    /// The console's page.
+    #[command(flatten)]
+    pub web: WebArgs,
 }
 
 /// `beckon connect`.

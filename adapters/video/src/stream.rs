@@ -219,11 +219,35 @@ fn send_pieces(s: &mut NoviceSession, out: &mut FrameOut) -> (Result<bool, SendE
     (Ok(true), sent)
 }
 
+/// One rectangle put together from the pieces the core delivers it in
+/// (a rectangle larger than a record arrives in several).
+#[derive(Debug, Clone, Default)]
+pub struct RectPieces {
+    buf: Vec<u8>,
+}
+
+impl RectPieces {
+    /// Add the piece at `offset` of a rectangle of `total` bytes; returns
+    /// whether the rectangle is now complete ([`RectPieces::take`] it).
+    pub fn add(&mut self, offset: u32, total: u32, data: &[u8]) -> bool {
+        if offset == 0 {
+            self.buf.clear();
+        }
+        self.buf.extend_from_slice(data);
+        self.buf.len() as u64 >= u64::from(total)
+    }
+
+    /// The complete rectangle's bytes; the next rectangle starts afresh.
+    pub fn take(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.buf)
+    }
+}
+
 /// The expert's view of the novice's screen.
 #[derive(Debug, Clone)]
 pub struct View {
     screen: Screen,
-    piece: Vec<u8>,
+    piece: RectPieces,
     /// When each frame completed: (time, frame).
     pub frames: Vec<(u64, u32)>,
     /// Rectangles that did not decode (a broken encoder or a hostile peer).
@@ -236,7 +260,7 @@ impl Default for View {
     fn default() -> Self {
         View {
             screen: Screen::new(1, 1),
-            piece: Vec::new(),
+            piece: RectPieces::default(),
             frames: Vec::new(),
             decode_errors: 0,
             cursor: None,
@@ -271,16 +295,15 @@ impl View {
                 data,
                 ..
             } => {
-                if offset == 0 {
-                    self.piece.clear();
-                }
-                self.piece.extend_from_slice(data);
-                if self.piece.len() as u64 >= u64::from(total) {
-                    let rect = Rect { x, y, w, h };
-                    if self.screen.apply(rect, encoding, &self.piece).is_err() {
-                        self.decode_errors += 1;
-                    }
-                    self.piece.clear();
+                let complete = self.piece.add(offset, total, data);
+                let rect = Rect { x, y, w, h };
+                if complete
+                    && self
+                        .screen
+                        .apply(rect, encoding, &self.piece.take())
+                        .is_err()
+                {
+                    self.decode_errors += 1;
                 }
             }
             Event::FrameEnd { frame } => self.frames.push((now, frame)),

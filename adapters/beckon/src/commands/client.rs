@@ -15,7 +15,7 @@ use crate::expert::{Client, ClientOptions, FileAnswer};
 use crate::home::write_atomic;
 use crate::story::Story;
 use crate::web::console::{self, ConsoleSetup, Start};
-use crate::web::{Lang, Page, WebOptions, WebServer};
+use crate::web::{Page, WebOptions};
 
 /// Whether the helper works in the browser console (no script, no
 /// `--terminal`).
@@ -39,27 +39,16 @@ pub async fn run_console(
     helper_name: String,
     args: ClientArgs,
 ) -> Result<u8> {
-    let lang = match &args.lang {
-        Some(l) => Lang::parse(l).ok_or_else(|| {
-            Error::Usage(format!("--lang {l:?}: Beckon speaks en, nl, nb and de"))
-        })?,
-        None => Lang::from_os(),
-    };
+    let options = WebOptions::from_args(&args.web)?;
     let setup = ConsoleSetup {
         start,
         addresses,
         helper_name,
         layout: layout_of(&args)?,
         download_dir: args.download_dir.clone(),
-        lang,
+        lang: options.lang,
     };
-    let (server, sockets) = WebServer::start(Page::Console, args.web_port).await?;
-    let options = WebOptions {
-        open_browser: !args.no_browser,
-        port: args.web_port,
-        lang,
-    };
-    crate::web::announce(&server, "Console", &options);
+    let (server, sockets) = crate::web::serve(Page::Console, &options).await?;
     console::run(setup, server, sockets).await
 }
 

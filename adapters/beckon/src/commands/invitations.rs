@@ -1,22 +1,10 @@
 //! `beckon invitations` and `beckon revoke` (INV-04).
 
-use beckon_core::invitation::InvitationStatus;
-
 use crate::book::{self, BookStore};
 use crate::cli::RevokeArgs;
 use crate::clock::{format_utc, unix_ms};
 use crate::error::Result;
 use crate::home::Home;
-
-fn status_word(s: InvitationStatus) -> &'static str {
-    match s {
-        InvitationStatus::Open => "open",
-        InvitationStatus::Used => "used",
-        InvitationStatus::Expired => "expired",
-        InvitationStatus::Revoked => "revoked",
-        InvitationStatus::Locked => "locked",
-    }
-}
 
 pub fn list() -> Result<()> {
     let home = Home::locate()?;
@@ -34,7 +22,7 @@ pub fn list() -> Result<()> {
             inv.id.to_string(),
             name,
             format_utc(inv.expires_at_ms),
-            status_word(status)
+            book::status_word(status)
         );
     }
     Ok(())

@@ -12,7 +12,7 @@ use crate::home::Home;
 use crate::machine::Machine;
 use crate::story::Story;
 use crate::web::panel::{self, PanelSetup};
-use crate::web::{self, Lang, Page, WebOptions, WebServer};
+use crate::web::{self, Page, WebOptions};
 
 pub async fn run(args: ShareArgs) -> Result<()> {
     let home = Home::locate()?;
@@ -67,13 +67,14 @@ pub async fn run(args: ShareArgs) -> Result<()> {
         }
     );
     let (person_tx, person_rx) = mpsc::unbounded_channel();
+    let web_options = WebOptions::from_args(&args.web)?;
     let panel = if args.no_panel {
         None
     } else {
         Some(PanelSetup {
             addresses: vec![invite_address(local)],
             home: config.home.clone(),
-            lang: panel_lang(args.lang.as_deref())?,
+            lang: web_options.lang,
             person_name: super::default_person_name(),
         })
     };
@@ -94,13 +95,7 @@ pub async fn run(args: ShareArgs) -> Result<()> {
             None
         }
         Some(setup) => {
-            let (server, sockets) = WebServer::start(Page::Panel, args.web_port).await?;
-            let options = WebOptions {
-                open_browser: !args.no_browser,
-                port: args.web_port,
-                lang: setup.lang,
-            };
-            web::announce(&server, "Panel", &options);
+            let (server, sockets) = web::serve(Page::Panel, &web_options).await?;
             let (news_tx, news_rx) = mpsc::unbounded_channel();
             agent.report_to(news_tx);
             tokio::spawn(panel::run(
@@ -147,14 +142,5 @@ fn invite_address(local: std::net::SocketAddr) -> String {
         format!("127.0.0.1:{}", local.port())
     } else {
         local.to_string()
-    }
-}
-
-/// The panel's language: `--lang`, else the system's (L10N-01).
-fn panel_lang(arg: Option<&str>) -> Result<Lang> {
-    match arg {
-        Some(l) => Lang::parse(l)
-            .ok_or_else(|| Error::Usage(format!("--lang {l:?}: Beckon speaks en, nl, nb and de"))),
-        None => Ok(Lang::from_os()),
     }
 }

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use beckon_core::message::{InputEvent, POINTER_MAX};
 use beckon_core::session::{Event, ExpertSession, ExpertState, SendError};
 use beckon_host_sim::events::{how_word, side_word, Ev};
-use beckon_video::stream::View;
+use beckon_video::stream::{RectPieces, View};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
 
@@ -24,7 +24,7 @@ struct Task {
     status: watch::Sender<Status>,
     inputs: VecDeque<InputEvent>,
     /// The rectangle being put together for the news.
-    piece: Vec<u8>,
+    piece: RectPieces,
 }
 
 enum Wake {
@@ -49,7 +49,7 @@ pub(super) async fn run(
         view,
         status,
         inputs: VecDeque::new(),
-        piece: Vec::new(),
+        piece: RectPieces::default(),
     };
     let mut commands_open = true;
     loop {
@@ -121,7 +121,7 @@ impl Task {
 
 /// The video as a page needs it: whole rectangles, in order. `piece`
 /// gathers a rectangle that arrives in parts.
-fn video_news(options: &ClientOptions, piece: &mut Vec<u8>, event: &Event<'_>) {
+fn video_news(options: &ClientOptions, piece: &mut RectPieces, event: &Event<'_>) {
     let Some(tx) = &options.news else {
         return;
     };
@@ -142,13 +142,10 @@ fn video_news(options: &ClientOptions, piece: &mut Vec<u8>, event: &Event<'_>) {
                 data,
                 ..
             } => {
-                if offset == 0 {
-                    piece.clear();
-                }
-                piece.extend_from_slice(data);
-                if piece.len() as u64 >= u64::from(total) {
+                let complete = piece.add(offset, total, data);
+                if complete {
                     let rect = beckon_video::Rect { x, y, w, h };
-                    news(News::Rect(rect, encoding, std::mem::take(piece)));
+                    news(News::Rect(rect, encoding, piece.take()));
                 }
             }
             Event::FrameEnd { .. } => news(News::FrameEnd),

@@ -27,7 +27,7 @@ use tokio::sync::mpsc;
 use super::files::{FileBoard, FileRow, Uploads};
 use super::i18n::{Lang, Texts};
 use super::tabs::{TabEvent, Tabs};
-use super::{keycodes, words, WebServer};
+use super::{keycodes, words, Hello, Page, WebServer};
 use crate::clock::unix_ms;
 use crate::error::{end_code, Result};
 use crate::expert::{Client, ClientOptions, Cmd, Control, FileAnswer, News};
@@ -106,21 +106,6 @@ struct StatsMsg {
     kbps: u64,
     fps: u64,
     rtt_ms: Option<u32>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-struct LangChoice {
-    code: &'static str,
-    name: &'static str,
-}
-
-#[derive(Debug, Clone, Serialize)]
-struct HelloMsg {
-    t: &'static str,
-    page: &'static str,
-    lang: &'static str,
-    langs: Vec<LangChoice>,
-    texts: BTreeMap<String, String>,
 }
 
 /// The frame being received, kept whole so each tab gets the part it needs.
@@ -380,26 +365,14 @@ impl Console {
         }
     }
 
-    fn hello(&self) -> HelloMsg {
-        HelloMsg {
-            t: "hello",
-            page: "console",
-            lang: self.texts.lang().code(),
-            langs: Lang::ALL
-                .iter()
-                .map(|l| LangChoice {
-                    code: l.code(),
-                    name: l.endonym(),
-                })
-                .collect(),
-            texts: self.texts.catalog(),
-        }
+    fn hello(&self, t: &'static str) -> Hello {
+        Hello::new(t, Page::Console, &self.texts)
     }
 
     async fn on_tab(&mut self, ev: TabEvent) {
         match ev {
             TabEvent::Opened(id) => {
-                self.tabs.send_to(id, &self.hello());
+                self.tabs.send_to(id, &self.hello("hello"));
                 let msg = self.state();
                 self.tabs.send_to(id, &msg);
                 if self.client.is_some() {
@@ -431,8 +404,7 @@ impl Console {
             "lang" => {
                 if let Some(lang) = Lang::parse(&text("lang")) {
                     self.texts = Texts::new(lang);
-                    let mut hello = self.hello();
-                    hello.t = "texts";
+                    let hello = self.hello("texts");
                     self.tabs.send_all(&hello);
                     self.last_state.clear();
                 }

@@ -25,6 +25,15 @@ pub use assets::Page;
 pub use i18n::{Lang, Texts};
 pub use server::WebServer;
 
+use std::collections::BTreeMap;
+
+use axum::extract::ws::WebSocket;
+use serde::Serialize;
+use tokio::sync::mpsc;
+
+use crate::cli::WebArgs;
+use crate::error::{Error, Result};
+
 /// How a command serves its page.
 #[derive(Debug, Clone, Copy)]
 pub struct WebOptions {
@@ -36,11 +45,78 @@ pub struct WebOptions {
     pub lang: Lang,
 }
 
-/// Print the page's link (always: a person may want to open it elsewhere on
-/// this machine) and open it unless told not to.
-pub fn announce(server: &WebServer, what: &str, options: &WebOptions) {
+impl WebOptions {
+    /// The options the command line gave: `--lang`, else the system's
+    /// language (L10N-01).
+    pub fn from_args(args: &WebArgs) -> Result<WebOptions> {
+        let lang = match &args.lang {
+            Some(l) => Lang::parse(l).ok_or_else(|| {
+                Error::Usage(format!("--lang {l:?}: Beckon speaks en, nl, nb and de"))
+            })?,
+            None => Lang::from_os(),
+        };
+        Ok(WebOptions {
+            open_browser: !args.no_browser,
+            port: args.web_port,
+            lang,
+        })
+    }
+}
+
+/// Start the server for `page`, print its link (always: a person may want
+/// to open it elsewhere on this machine) and open it unless told not to.
+pub async fn serve(
+    page: Page,
+    options: &WebOptions,
+) -> Result<(WebServer, mpsc::Receiver<WebSocket>)> {
+    let (server, sockets) = WebServer::start(page, options.port).await?;
+    let what = match page {
+        Page::Console => "Console",
+        Page::Panel => "Panel",
+    };
     println!("{what}: {}", server.url());
     if options.open_browser {
         server.open_in_browser();
+    }
+    Ok((server, sockets))
+}
+
+/// A language in the page's switch.
+#[derive(Debug, Clone, Serialize)]
+pub struct LangChoice {
+    code: &'static str,
+    name: &'static str,
+}
+
+/// The first message a tab gets (`t: "hello"`), and again on a language
+/// change (`t: "texts"`): the languages and every text without variables.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hello {
+    t: &'static str,
+    page: &'static str,
+    lang: &'static str,
+    langs: Vec<LangChoice>,
+    texts: BTreeMap<String, String>,
+}
+
+impl Hello {
+    /// The greeting `t` ("hello" or "texts") of `page` in `texts`' language.
+    pub fn new(t: &'static str, page: Page, texts: &Texts) -> Hello {
+        Hello {
+            t,
+            page: match page {
+                Page::Console => "console",
+                Page::Panel => "panel",
+            },
+            lang: texts.lang().code(),
+            langs: Lang::ALL
+                .iter()
+                .map(|l| LangChoice {
+                    code: l.code(),
+                    name: l.endonym(),
+                })
+                .collect(),
+            texts: texts.catalog(),
+        }
     }
 }

@@ -21,7 +21,7 @@ use tokio::sync::mpsc;
 use super::files::{FileBoard, Uploads};
 use super::i18n::{Lang, Texts};
 use super::tabs::{TabEvent, Tabs};
-use super::words;
+use super::{words, Hello, Page};
 use crate::agent::person::{Ask, Question};
 use crate::agent::{self, ConnCmd, News, NewsKind, Registry, ToPerson};
 use crate::book::{self, InvitationRow};
@@ -207,16 +207,6 @@ fn file_key(conn: u64, id: u32) -> u64 {
 
 fn split_file_key(key: u64) -> (u64, u32) {
     (key >> 32, (key & 0xFFFF_FFFF) as u32)
-}
-
-fn status_code(s: InvitationStatus) -> &'static str {
-    match s {
-        InvitationStatus::Open => "open",
-        InvitationStatus::Used => "used",
-        InvitationStatus::Expired => "expired",
-        InvitationStatus::Revoked => "revoked",
-        InvitationStatus::Locked => "locked",
-    }
 }
 
 impl Panel {
@@ -599,7 +589,7 @@ impl Panel {
             .rev()
             .map(|r| {
                 let id = r.id.to_string();
-                let code = status_code(r.status);
+                let code = crate::book::status_word(r.status);
                 InviteView {
                     short: id.chars().take(8).collect(),
                     id,
@@ -653,21 +643,6 @@ fn send_to_conn(registry: &Registry, conn: u64, cmd: ConnCmd) {
     if let Some(e) = reg.get(&conn) {
         let _ = e.tx.send(cmd);
     }
-}
-
-#[derive(Debug, Clone, Serialize)]
-struct LangChoice {
-    code: &'static str,
-    name: &'static str,
-}
-
-#[derive(Debug, Clone, Serialize)]
-struct HelloMsg {
-    t: &'static str,
-    page: &'static str,
-    lang: &'static str,
-    langs: Vec<LangChoice>,
-    texts: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -744,20 +719,8 @@ pub async fn run(
 }
 
 impl Runner {
-    fn hello(&self, t: &'static str) -> HelloMsg {
-        HelloMsg {
-            t,
-            page: "panel",
-            lang: self.panel.texts().lang().code(),
-            langs: Lang::ALL
-                .iter()
-                .map(|l| LangChoice {
-                    code: l.code(),
-                    name: l.endonym(),
-                })
-                .collect(),
-            texts: self.panel.texts().catalog(),
-        }
+    fn hello(&self, t: &'static str) -> Hello {
+        Hello::new(t, Page::Panel, self.panel.texts())
     }
 
     /// Send the state to every tab, if it changed.
