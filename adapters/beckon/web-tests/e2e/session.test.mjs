@@ -118,7 +118,13 @@ e2e('session: helper and person in their pages, on a real X display', { timeout:
     await con.click('#btn-control');
     if (PANEL) {
       await waitFor('the panel to ask about control (#ask-yes)', () => isShown(panel, '#ask-yes'));
-      await panel.click('#ask-yes');
+      // Keyboard alone: the question takes the focus, Enter answers it.
+      await waitFor('the control question to have the keyboard focus (#ask-yes)', () => panel.evaluate(() => document.activeElement && document.activeElement.id === 'ask-yes'));
+      const question = await panel.textContent('#ask-text');
+      assert.match(question, /Esc/, 'the control question names Esc');
+      assert.match(question, /Ctrl\+C/, 'the control question names Ctrl+C');
+      assert.match(question, /Stop control/, 'the control question names the Stop control button');
+      await panel.keyboard.press('Enter');
     } // FALLBACK: share --yes allows control without asking.
     await waitBody(con, 'permission', 'control', 'the console to have control (body[data-permission=control])');
     if (PANEL) await waitFor('the panel to show #control-banner', () => isShown(panel, '#control-banner'));
@@ -246,6 +252,40 @@ e2e('session: helper and person in their pages, on a real X display', { timeout:
       await w.shot(`panel-in-${lang}`);
     }
     await panel.selectOption('#lang', 'en');
+  });
+
+  await step('every control of both pages has a label a screen reader can say', { needs: [] }, async () => {
+    for (const [name, page] of [['console', con], ['panel', panel]]) {
+      if (!page) continue;
+      const unnamed = await page.evaluate(() => {
+        const named = (el) => {
+          if ((el.getAttribute('aria-label') || '').trim()) return true;
+          if (el.labels && [...el.labels].some((l) => l.textContent.trim())) return true;
+          const by = el.getAttribute('aria-labelledby');
+          if (by && by.split(' ').some((id) => document.getElementById(id)?.textContent.trim())) return true;
+          if (el.closest('label') && el.closest('label').textContent.trim()) return true;
+          return ['BUTTON', 'A'].includes(el.tagName) && el.textContent.trim().length > 0;
+        };
+        return [...document.querySelectorAll('button, input, select, textarea, canvas, a[href]')]
+          .filter((el) => el.type !== 'hidden' && !el.classList.contains('hidden') && !named(el))
+          .map((el) => el.id || el.outerHTML.slice(0, 80));
+      });
+      assert.deepEqual(unnamed, [], `the ${name}'s controls without a label`);
+    }
+  });
+
+  await step('both pages fit a phone-sized window and 1280x720', { needs: [] }, async () => {
+    for (const [name, page] of [['console', con], ['panel', panel]]) {
+      if (!page) continue;
+      for (const [width, height] of [[390, 844], [1280, 720]]) {
+        await page.setViewportSize({ width, height });
+        await page.waitForTimeout(200);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 0, `the ${name} is ${overflow} px wider than a ${width} px window`);
+        await w.shot(`${name}-${width}x${height}`);
+      }
+      await page.setViewportSize({ width: 1500, height: 1000 });
+    }
   });
 
   await step('SES-11: help is one click away on the console and the panel', { needs: [] }, async () => {
