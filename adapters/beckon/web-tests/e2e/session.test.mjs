@@ -156,6 +156,27 @@ e2e('session: helper and person in their pages, on a real X display', { timeout:
     assert.equal(await con.evaluate(() => document.activeElement && document.activeElement.id), 'screen', 'the click gives the canvas the keyboard');
   });
 
+  await step('paste as keystrokes: typed through the person\'s layout; what it cannot type is refused whole', { needs: [TYPE] }, async () => {
+    // The pointer back over the xterm, so its window has the keyboard. That
+    // is the person's own input: it holds the helper's input back for the
+    // grace period (500 ms), so wait it out before pasting.
+    x.xdotool('mousemove', '120', '60');
+    await con.waitForTimeout(800);
+    await con.click('#btn-paste');
+    // A textarea keeps the newline: it is typed as Enter, which hands the
+    // line to `cat`.
+    await con.fill('#paste-text', 'pasted: a/b=c?\n');
+    await con.click('#paste-submit');
+    await waitFor(`the pasted text to arrive in the xterm (${typed})`, () => fs.readFileSync(typed, 'utf8').includes('pasted: a/b=c?\n'));
+    // The euro sign is not on the US layout the person's machine uses.
+    await con.click('#btn-paste');
+    await con.fill('#paste-text', 'costs 5€');
+    await con.click('#paste-submit');
+    await waitText(con, '#notice', /€/, 'the console to say the € cannot be typed on the person\'s layout');
+    await w.shot('paste-refused');
+    assert.ok(!fs.readFileSync(typed, 'utf8').includes('costs'), 'nothing of a refused text was typed');
+  });
+
   const ESC = 'the person presses Esc on the display; control ends in both pages';
   await step(ESC, { needs: [CONTROL] }, async () => {
     x.xdotool('key', 'Escape');
