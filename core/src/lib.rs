@@ -40,6 +40,7 @@ pub mod handshake;
 pub mod invitation;
 pub mod keymap;
 pub mod message;
+pub mod owner;
 pub mod policy;
 pub mod reason;
 pub mod record;

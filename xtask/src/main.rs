@@ -10,9 +10,16 @@
 //! - `cargo xtask bench-web [RUNS]` — the browser console's decoder in headless
 //!   Chromium: web frames from bytes to canvas pixels (needs node, npm and
 //!   Debian's chromium). Not part of `ci` either.
+//! - `cargo xtask firmware-test` — the dongle firmware under `qemu-system-arm`
+//!   (mps2-an386, LAN9118) against the real desktop client: pairing, an
+//!   invitation over the owner channel, consent and control from the serial
+//!   console, typing into the test screen, Esc, hang-up.
+//! - `cargo xtask size` — flash and static RAM of both dongle boards.
 //! - `cargo xtask web-test` — the browser pages end to end: the real `beckon
 //!   share` and `beckon connect`, a real Xvfb and headless Chromium driven by
 //!   Playwright (`adapters/beckon/web-tests`; needs node, npm and chromium).
+
+mod firmware;
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -53,8 +60,10 @@ fn main() -> ExitCode {
         }
         Some("web-test") => web_test(),
         Some("bench-web") => bench_web(args.get(1).map(String::as_str)),
+        Some("firmware-test") => firmware::firmware_test(&root()),
+        Some("size") => firmware::size(&root()),
         _ => Err(
-            "usage: cargo xtask <ci | web-test | fuzz [SECONDS] | fuzz-long RUNS | bench-vs-vnc [WORKLOAD...] | bench-web [RUNS]>"
+            "usage: cargo xtask <ci | web-test | fuzz [SECONDS] | fuzz-long RUNS | bench-vs-vnc [WORKLOAD...] | bench-web [RUNS] | firmware-test | size>"
                 .into(),
         ),
     };
@@ -118,6 +127,10 @@ fn ci() -> Result<(), String> {
         ])?;
     }
     web_test()?;
+    // The dongle: its firmware under QEMU against the real desktop client,
+    // and its size on both boards.
+    firmware::firmware_test(&root())?;
+    firmware::size(&root())?;
     // The core must stay no_std and allocation-free: it has to build for the dongle.
     for features in [&[][..], &["--features", "defmt"]] {
         let mut build = vec![
@@ -205,7 +218,8 @@ fn cargo(args: &[&str]) -> Result<(), String> {
     )
 }
 
-fn run(cmd: &mut Command) -> Result<(), String> {
+/// Run a command, showing it first; fail with the command line if it fails.
+pub(crate) fn run(cmd: &mut Command) -> Result<(), String> {
     let shown = format!("{cmd:?}");
     println!("\n==> {shown}");
     let status = cmd

@@ -41,6 +41,8 @@ pub enum Command {
     Doctor(DoctorArgs),
     /// Run a whole session between a simulated machine and a helper, over real TCP.
     Demo(DemoArgs),
+    /// Own a KVM dongle: pair once, then manage its invitations.
+    Dongle(crate::commands::dongle::DongleArgs),
 }
 
 /// `beckon invite`.

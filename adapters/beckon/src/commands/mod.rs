@@ -4,6 +4,7 @@ mod client;
 mod connect;
 mod demo;
 mod doctor;
+pub mod dongle;
 mod group;
 mod invitations;
 mod invite;
@@ -33,6 +34,7 @@ pub async fn run(cli: Cli) -> Result<u8> {
         },
         Command::Doctor(a) => doctor::run(a).await,
         Command::Demo(a) => demo::run(a).await.map(|()| 0),
+        Command::Dongle(a) => dongle::run(a).map(|()| 0),
     }
 }
 

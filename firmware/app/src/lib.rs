@@ -1,0 +1,27 @@
+//! The dongle firmware app: board-agnostic embassy code over small hardware
+//! traits (DESIGN §5).
+//!
+//! A board crate owns the peripherals, implements the traits in [`hw`],
+//! and spawns its tasks; each task calls into this crate:
+//!
+//! - its network task runs `embassy_net::Runner::run`, and
+//!   [`net::configure`] brings the address up (DHCP, then a static fallback);
+//! - its console task feeds lines to [`Dongle::console_line`];
+//! - its session task calls [`session::serve`], which accepts helpers on
+//!   TCP, runs beckon-core's novice role, streams the frame source and
+//!   drives the HID sink;
+//! - its owner task calls [`owner::serve`], the owner's channel for pairing
+//!   and invitations (`beckon dongle`).
+//!
+//! Everything the tasks share lives in one [`Dongle`], behind a blocking
+//! critical-section mutex held only for short, non-async steps.
+#![no_std]
+#![deny(missing_docs)]
+
+mod dongle;
+pub mod hw;
+pub mod net;
+pub mod owner;
+pub mod session;
+
+pub use dongle::{Dongle, UserEvent, BOOK_CAPACITY};

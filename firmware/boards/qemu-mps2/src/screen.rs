@@ -1,0 +1,280 @@
+//! The simulated target computer: its screen (a test screen the QEMU board
+//! draws) and its USB keyboard and mouse (the reports the dongle sends).
+//! Typed keys appear as text in the screen's text box, so a helper sees
+//! the effect of their typing in the picture they get.
+
+use core::cell::RefCell;
+use core::fmt::Write as _;
+
+use beckon_core::keymap::Layout;
+use beckon_dongle::hw::{Console, FrameSource, HidSink, Led, LedState};
+use beckon_dongle_kit::hid::{KeyboardReport, MouseMode, MouseReport};
+use beckon_dongle_kit::target::TextLine;
+use beckon_dongle_kit::tiles::{Damage, Grid, IndexedFrame};
+use embassy_sync::blocking_mutex::raw::ThreadModeRawMutex;
+use embassy_sync::blocking_mutex::Mutex;
+use embedded_graphics::mono_font::iso_8859_1::{FONT_6X10, FONT_8X13};
+use embedded_graphics::mono_font::{MonoFont, MonoTextStyle};
+use embedded_graphics::pixelcolor::raw::RawU8;
+use embedded_graphics::prelude::*;
+use embedded_graphics::primitives::{PrimitiveStyle, Rectangle};
+use embedded_graphics::text::{Baseline, Text};
+
+use crate::uart::Uart;
+
+/// Screen size: a quarter VGA keeps the test fast under emulation.
+pub const WIDTH: u16 = 320;
+/// Screen height.
+pub const HEIGHT: u16 = 240;
+const PIXELS: usize = WIDTH as usize * HEIGHT as usize;
+
+/// The typed-text box: (x, y, w, h). The test harness counts text pixels
+/// here in the helper's snapshot.
+pub const TEXT_BOX: (u16, u16, u16, u16) = (8, 150, 304, 20);
+
+/// Palette indices.
+const BG: u8 = 0;
+const WHITE: u8 = 1;
+const BAR: u8 = 2;
+const BLACK: u8 = 3;
+const DIM: u8 = 4;
+
+/// RGBA colours; the bars use the indices after `DIM`.
+const PALETTE: [[u8; 4]; 12] = [
+    [24, 38, 72, 255],    // background, dark blue
+    [255, 255, 255, 255], // text
+    [70, 80, 100, 255],   // title bar
+    [0, 0, 0, 255],       // text box
+    [170, 180, 200, 255], // dim text
+    [230, 230, 230, 255], // bars: white, yellow, cyan, green, magenta, red, blue
+    [230, 230, 40, 255],
+    [40, 230, 230, 255],
+    [40, 200, 40, 255],
+    [220, 40, 220, 255],
+    [220, 40, 40, 255],
+    [40, 40, 220, 255],
+];
+
+/// A palette index as an embedded-graphics colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Idx(u8);
+
+impl PixelColor for Idx {
+    type Raw = RawU8;
+}
+
+struct TestScreen {
+    pixels: [u8; PIXELS],
+    damage: Damage,
+    text: TextLine,
+    uptime_s: u32,
+}
+
+static SCREEN: Mutex<ThreadModeRawMutex, RefCell<TestScreen>> =
+    Mutex::new(RefCell::new(TestScreen {
+        pixels: [BG; PIXELS],
+        damage: Damage::new(),
+        text: TextLine::new(TARGET_LAYOUT),
+        uptime_s: 0,
+    }));
+
+const GRID: Grid = Grid {
+    width: WIDTH,
+    height: HEIGHT,
+};
+
+impl OriginDimensions for TestScreen {
+    fn size(&self) -> Size {
+        Size::new(u32::from(WIDTH), u32::from(HEIGHT))
+    }
+}
+
+impl DrawTarget for TestScreen {
+    type Color = Idx;
+    type Error = core::convert::Infallible;
+
+    fn draw_iter<I: IntoIterator<Item = Pixel<Idx>>>(
+        &mut self,
+        pixels: I,
+    ) -> Result<(), Self::Error> {
+        for Pixel(p, c) in pixels {
+            if let (Ok(x), Ok(y)) = (u16::try_from(p.x), u16::try_from(p.y)) {
+                if x < WIDTH && y < HEIGHT {
+                    self.pixels[usize::from(y) * usize::from(WIDTH) + usize::from(x)] = c.0;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl TestScreen {
+    fn fill(&mut self, (x, y, w, h): (u16, u16, u16, u16), colour: u8) {
+        let r = Rectangle::new(
+            Point::new(i32::from(x), i32::from(y)),
+            Size::new(u32::from(w), u32::from(h)),
+        );
+        let _ = r
+            .into_styled(PrimitiveStyle::with_fill(Idx(colour)))
+            .draw(self);
+        self.damage.mark_rect(GRID, x, y, w, h);
+    }
+
+    fn text(&mut self, x: u16, y: u16, font: &MonoFont<'_>, colour: u8, s: &str) {
+        let style = MonoTextStyle::new(font, Idx(colour));
+        let _ = Text::with_baseline(
+            s,
+            Point::new(i32::from(x), i32::from(y)),
+            style,
+            Baseline::Top,
+        )
+        .draw(self);
+    }
+
+    fn draw_all(&mut self) {
+        self.fill((0, 0, WIDTH, HEIGHT), BG);
+        self.fill((0, 0, WIDTH, 24), BAR);
+        self.text(8, 6, &FONT_8X13, WHITE, "Beckon dongle - QEMU test screen");
+        let bar_w = WIDTH / 7;
+        for i in 0..7u16 {
+            self.fill((i * bar_w, 32, bar_w, 48), DIM + 1 + i as u8);
+        }
+        self.text(8, 130, &FONT_6X10, DIM, "Target computer, typed text:");
+        self.draw_uptime();
+        self.draw_text_box();
+    }
+
+    fn draw_uptime(&mut self) {
+        let mut s: heapless::String<32> = heapless::String::new();
+        let t = self.uptime_s;
+        let _ = write!(s, "uptime {:02}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60);
+        self.fill((8, 96, 160, 12), BG);
+        self.text(8, 96, &FONT_6X10, WHITE, &s);
+    }
+
+    fn draw_text_box(&mut self) {
+        self.fill(TEXT_BOX, BLACK);
+        let (x, y, w, _) = TEXT_BOX;
+        // Show the end of the line if it is longer than the box.
+        let fits = usize::from(w / 8) - 1;
+        let text = self.text.text();
+        let skip = text.chars().count().saturating_sub(fits);
+        let mut shown: heapless::String<{ beckon_dongle_kit::target::LINE_CAP * 4 }> =
+            heapless::String::new();
+        for c in text.chars().skip(skip) {
+            let _ = shown.push(c);
+        }
+        let _ = shown.push('_');
+        self.text(x + 2, y + 3, &FONT_8X13, WHITE, &shown);
+    }
+
+    fn draw_status(&mut self, led: LedState) {
+        let mut s: heapless::String<48> = heapless::String::new();
+        let _ = write!(s, "dongle LED: {led:?}");
+        self.fill((8, 210, 300, 12), BG);
+        self.text(8, 210, &FONT_6X10, DIM, &s);
+    }
+
+    /// Text pixels in the text box.
+    fn lit_in_text_box(&self) -> usize {
+        let (x, y, w, h) = TEXT_BOX;
+        (y..y + h)
+            .map(|row| {
+                let start = usize::from(row) * usize::from(WIDTH) + usize::from(x);
+                self.pixels[start..start + usize::from(w)]
+                    .iter()
+                    .filter(|&&p| p == WHITE)
+                    .count()
+            })
+            .sum()
+    }
+}
+
+/// Draw the test screen once at boot.
+pub fn init() {
+    SCREEN.lock(|s| s.borrow_mut().draw_all());
+}
+
+/// One more second of uptime on the screen (frames keep flowing even
+/// when nobody types).
+pub fn tick_second() {
+    SCREEN.lock(|s| {
+        let mut s = s.borrow_mut();
+        s.uptime_s += 1;
+        s.draw_uptime();
+    });
+}
+
+/// The screen as the session's frame source.
+pub struct Video;
+
+impl FrameSource for Video {
+    fn with_frame<R>(&mut self, f: impl FnOnce(&IndexedFrame<'_>) -> R) -> R {
+        SCREEN.lock(|s| {
+            let s = s.borrow();
+            f(&IndexedFrame {
+                width: WIDTH,
+                height: HEIGHT,
+                palette: &PALETTE,
+                pixels: &s.pixels,
+            })
+        })
+    }
+
+    fn take_damage(&mut self, into: &mut Damage) {
+        SCREEN.lock(|s| {
+            let mut s = s.borrow_mut();
+            into.merge(&s.damage);
+            s.damage.clear();
+        });
+    }
+}
+
+/// The target's USB keyboard and mouse. Reports are logged and fed to the
+/// target's text line.
+pub struct Hid {
+    /// Where the target's text is echoed for the bench.
+    pub console: &'static Uart,
+}
+
+impl HidSink for Hid {
+    fn keyboard(&mut self, report: &KeyboardReport) {
+        defmt::debug!("HID keyboard {=[u8]:02x}", report.bytes());
+        let changed = SCREEN.lock(|s| {
+            let mut s = s.borrow_mut();
+            let changed = s.text.report(report);
+            if changed {
+                s.draw_text_box();
+            }
+            changed.then(|| {
+                let mut t: heapless::String<{ beckon_dongle_kit::target::LINE_CAP * 4 }> =
+                    heapless::String::new();
+                let _ = t.push_str(s.text.text());
+                (t, s.lit_in_text_box())
+            })
+        });
+        if let Some((text, lit)) = changed {
+            let (x, y, w, h) = TEXT_BOX;
+            self.console.line(format_args!(
+                "target text: \"{text}\" (box {x},{y},{w},{h}: {lit} text pixels)"
+            ));
+        }
+    }
+
+    fn mouse(&mut self, mode: MouseMode, report: &MouseReport) {
+        defmt::debug!("HID mouse {} {}", mode, report);
+    }
+}
+
+/// The status LED, shown on the test screen's bottom line.
+pub struct ScreenLed;
+
+impl Led for ScreenLed {
+    fn show(&mut self, state: LedState) {
+        defmt::info!("LED {}", state);
+        SCREEN.lock(|s| s.borrow_mut().draw_status(state));
+    }
+}
+
+/// The layout the simulated target reads its keyboard with.
+pub const TARGET_LAYOUT: Layout = Layout::Us;
