@@ -32,8 +32,10 @@
     }
   }
 
-  function frame(buf) {
-    const r = decoder.apply(buf);
+  // `apply` decodes messages one after the other, in the order they came,
+  // and resolves in that order.
+  async function frame(buf) {
+    const r = await decoder.apply(buf);
     if (!r.ok) {
       console.warn('a frame was refused:', r.error);
       return;

@@ -188,17 +188,74 @@ pub struct Applied {
 /// the screen as it was for any error but [`WebFrameError::Rect`] (see the
 /// [module docs](self)).
 pub fn apply(screen: &mut Screen, msg: &[u8]) -> Result<Applied, WebFrameError> {
+    apply_inner(screen, msg, None)
+}
+
+/// A JPEG rectangle that [`apply_deferring_jpeg`] left for the caller to
+/// decode (with [`decode_jpeg`], anywhere) and then put on the screen as
+/// [`Raw`](Encoding::Raw) pixels, in any order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deferred {
+    /// Position of the rectangle among the message's rectangles.
+    pub index: usize,
+    /// Where it goes.
+    pub rect: Rect,
+    /// Where its JPEG data starts in the message.
+    pub offset: usize,
+    /// Length of its JPEG data.
+    pub len: usize,
+}
+
+/// Like [`apply`], but JPEG rectangles are not decoded: they are listed in
+/// `deferred` (cleared first), so a caller with several threads (the
+/// browser console's Web Workers) can decode them in parallel. Only when
+/// the message has at least `min` JPEG rectangles; with fewer, it is the
+/// same as [`apply`] and `deferred` stays empty.
+///
+/// The result is the same as [`apply`]'s once every deferred rectangle is
+/// put on the screen, in any order, because only those JPEG rectangles are
+/// deferred that no later rectangle of the message (deferred or not)
+/// overlaps or copies from: JPEG data depends on nothing on the screen, so
+/// it can be decoded at any time. (The encoder's frames always qualify:
+/// copies come first and tiles do not overlap; any other JPEG rectangle is
+/// decoded here, in order.)
+///
+/// The errors are [`apply`]'s; a deferred rectangle's own error is the
+/// caller's to report, as [`WebFrameError::Rect`] with its `index`.
+pub fn apply_deferring_jpeg(
+    screen: &mut Screen,
+    msg: &[u8],
+    min: usize,
+    deferred: &mut Vec<Deferred>,
+) -> Result<Applied, WebFrameError> {
+    deferred.clear();
+    apply_inner(screen, msg, Some((min, deferred)))
+}
+
+/// Decode the data of a JPEG rectangle (see [`apply_deferring_jpeg`]) to
+/// RGBA pixels, `rect.w * rect.h * 4` bytes.
+pub fn decode_jpeg(rect: Rect, data: &[u8]) -> Result<Vec<u8>, DecodeError> {
+    crate::jpeg::decode(rect, data).map_err(|_| DecodeError::BadJpeg)
+}
+
+fn apply_inner(
+    screen: &mut Screen,
+    msg: &[u8],
+    defer: Option<(usize, &mut Vec<Deferred>)>,
+) -> Result<Applied, WebFrameError> {
     let (width, height) = header(msg)?;
     // First pass: the structure, so a malformed message changes nothing.
     let mut cursor = None;
     let mut dirty = Bounds::default();
+    let mut jpegs = 0;
     for record in Records::new(msg) {
         match record? {
-            Record::Rect { rect, .. } => {
+            Record::Rect { rect, encoding, .. } => {
                 if !rect.fits(width, height) {
                     return Err(WebFrameError::OutOfBounds(rect));
                 }
                 dirty.add(rect);
+                jpegs += usize::from(encoding == Encoding::Jpeg);
             }
             Record::Cursor { x, y } => cursor = Some((x, y)),
         }
@@ -208,15 +265,44 @@ pub fn apply(screen: &mut Screen, msg: &[u8]) -> Result<Applied, WebFrameError> 
     if resized {
         screen.resize(width, height);
     }
-    let rects = Records::new(msg).filter_map(|r| match r {
-        Ok(Record::Rect {
-            rect,
-            encoding,
-            data,
-        }) => Some((rect, encoding, data)),
-        _ => None,
-    });
-    for (index, (rect, encoding, data)) in rects.enumerate() {
+    let rects: Vec<_> = Records::new(msg)
+        .filter_map(|r| match r {
+            Ok(Record::Rect {
+                rect,
+                encoding,
+                offset,
+                data,
+            }) => Some((rect, encoding, offset, data)),
+            _ => None,
+        })
+        .collect();
+    let mut skip = vec![false; rects.len()];
+    if let Some((_, deferred)) = defer.filter(|(min, _)| jpegs >= (*min).max(1)) {
+        // From the last rectangle back: the areas later rectangles write or
+        // read.
+        let mut later: Vec<Rect> = Vec::new();
+        for (index, &(rect, encoding, offset, data)) in rects.iter().enumerate().rev() {
+            if encoding == Encoding::Jpeg && !later.iter().any(|l| overlap(*l, rect)) {
+                skip[index] = true;
+                deferred.push(Deferred {
+                    index,
+                    rect,
+                    offset,
+                    len: data.len(),
+                });
+            }
+            later.push(rect);
+            if let (Encoding::Copy, &[x0, x1, y0, y1]) = (encoding, data) {
+                let (x, y) = (u16::from_le_bytes([x0, x1]), u16::from_le_bytes([y0, y1]));
+                later.push(Rect::new(x, y, rect.w, rect.h));
+            }
+        }
+        deferred.reverse();
+    }
+    for (index, &(rect, encoding, _, data)) in rects.iter().enumerate() {
+        if skip[index] {
+            continue;
+        }
         screen
             .apply(rect, encoding, data)
             .map_err(|source| WebFrameError::Rect { index, source })?;
@@ -231,6 +317,19 @@ pub fn apply(screen: &mut Screen, msg: &[u8]) -> Result<Applied, WebFrameError> 
         cursor,
         resized,
     })
+}
+
+/// Whether two rectangles share a pixel.
+fn overlap(a: Rect, b: Rect) -> bool {
+    let (ax1, ay1) = (
+        u32::from(a.x) + u32::from(a.w),
+        u32::from(a.y) + u32::from(a.h),
+    );
+    let (bx1, by1) = (
+        u32::from(b.x) + u32::from(b.w),
+        u32::from(b.y) + u32::from(b.h),
+    );
+    u32::from(a.x) < bx1 && u32::from(b.x) < ax1 && u32::from(a.y) < by1 && u32::from(b.y) < ay1
 }
 
 /// The web format's number for an encoding.
@@ -288,6 +387,8 @@ enum Record<'a> {
     Rect {
         rect: Rect,
         encoding: Encoding,
+        /// Where `data` starts in the message.
+        offset: usize,
         data: &'a [u8],
     },
     Cursor {
@@ -326,10 +427,12 @@ impl<'a> Records<'a> {
                     .ok()
                     .and_then(|len| tail.get(..len))
                     .ok_or(truncated)?;
-                self.at = start + 1 + RECT_HEAD_LEN + data.len();
+                let offset = start + 1 + RECT_HEAD_LEN;
+                self.at = offset + data.len();
                 Ok(Record::Rect {
                     rect,
                     encoding,
+                    offset,
                     data,
                 })
             }

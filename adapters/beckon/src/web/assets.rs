@@ -62,6 +62,11 @@ pub const ASSETS: &[Asset] = &[
         bytes: include_bytes!("../../web/decoder.js"),
     },
     Asset {
+        name: "decoder-worker.js",
+        mime: JS,
+        bytes: include_bytes!("../../web/decoder-worker.js"),
+    },
+    Asset {
         name: "decoder.wasm",
         mime: "application/wasm",
         bytes: include_bytes!(env!("BECKON_DECODER_WASM")),

@@ -2,7 +2,7 @@
 // web frame from message bytes to pixels in the canvas (see page.js for
 // exactly where the clock starts and stops).
 //
-//   node bench/decode.mjs [--wasm FILE] [--fixtures DIR] [--runs N] [--screenshots DIR]
+//   node bench/decode.mjs [--wasm FILE] [--fixtures DIR] [--runs N] [--workers N] [--screenshots DIR]
 //
 // Defaults, from the workspace root: target/wasm/wasm32-unknown-unknown/
 // release/beckon_video_wasm.wasm (built by `cargo build -p beckon`) and
@@ -37,6 +37,8 @@ const { values: opts } = parseArgs({
     fixtures: { type: 'string', default: process.env.BECKON_WEB_FIXTURES ?? join(root, 'target/web-fixtures') },
     runs: { type: 'string', default: '30' },
     warmup: { type: 'string', default: '5' },
+    // JPEG workers, as createDecoder's option; the decoder's default if unset.
+    workers: { type: 'string' },
     screenshots: { type: 'string' },
   },
 });
@@ -75,6 +77,7 @@ function serve() {
     '/': { file: null, type: 'text/html' },
     '/page.js': { file: join(here, 'page.js') },
     '/decoder.js': { file: join(root, 'adapters/beckon/web/decoder.js') },
+    '/decoder-worker.js': { file: join(root, 'adapters/beckon/web/decoder-worker.js') },
     '/decoder.wasm': { file: opts.wasm },
   };
   const server = createServer(async (req, res) => {
@@ -110,7 +113,7 @@ try {
   await page.waitForFunction(() => window.runBench);
   const results = await page.evaluate(
     (o) => window.runBench(o),
-    { runs: Number(opts.runs), warmup: Number(opts.warmup) },
+    { runs: Number(opts.runs), warmup: Number(opts.warmup), workers: opts.workers === undefined ? undefined : Number(opts.workers) },
   );
   for (const r of results) {
     console.log(

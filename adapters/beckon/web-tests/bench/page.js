@@ -1,8 +1,10 @@
 // Runs inside the browser: times web frames from "message bytes in hand"
 // to "pixels in the canvas" with the console's own decoder.js.
 //
-// Where the clock stops: after `draw` (putImageData of the dirty box) and a
-// 1×1 getImageData, which makes Chromium finish every pending canvas
+// Where the clock starts: before `apply`, which resolves once every
+// rectangle is on the module's screen, including the JPEG tiles decoded in
+// the decoder's Web Workers. Where the clock stops: after `draw`
+// (putImageData of the dirty box) and a 1×1 getImageData, which makes Chromium finish every pending canvas
 // operation first, so the time includes the pixels really landing in the
 // canvas's backing store. It does not wait for the next
 // requestAnimationFrame: that adds the wait for the display's next frame
@@ -37,8 +39,8 @@ const yieldToBrowser = () => new Promise((resolve) => setTimeout(resolve, 0));
  * Time every fixture `runs` times after `warmup` untimed runs, each applied
  * right after its base frame so every run is a real change.
  */
-export async function run({ runs, warmup }) {
-  const decoder = await createDecoder('/decoder.wasm');
+export async function run({ runs, warmup, workers }) {
+  const decoder = await createDecoder('/decoder.wasm', { workers });
   const canvas = document.querySelector('canvas');
   const fixtures = await (await fetch('/fixtures/fixtures.json')).json();
   let ctx = null;
@@ -50,7 +52,7 @@ export async function run({ runs, warmup }) {
     const decode = [];
     const draw = [];
     for (let i = 0; i < warmup + runs; i++) {
-      expectOk(decoder.apply(base), f.base);
+      expectOk(await decoder.apply(base), f.base);
       decoder.draw(canvas);
       // The same attributes as decoder.js asks for: the first call decides.
       ctx ??= canvas.getContext('2d', { alpha: false });
@@ -58,7 +60,7 @@ export async function run({ runs, warmup }) {
       await yieldToBrowser();
 
       const t0 = performance.now();
-      const result = decoder.apply(frame);
+      const result = await decoder.apply(frame);
       const t1 = performance.now();
       decoder.draw(canvas);
       ctx.getImageData(0, 0, 1, 1);

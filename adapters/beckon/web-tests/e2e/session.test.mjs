@@ -114,6 +114,24 @@ e2e('session: helper and person in their pages, on a real X display', { timeout:
     await waitText(con, '#st-helper', /Henk/, '#st-helper to name Henk');
   });
 
+  await step('the decoder\'s JPEG worker loads and runs under the console\'s CSP', { needs: [SCREEN] }, async () => {
+    // decoder.js decodes photographic tiles in Web Workers: the worker
+    // script must pass the server's guard (token in the query) and the CSP
+    // (worker-src falls back to script-src 'self'), and instantiate the
+    // module it is sent ('wasm-unsafe-eval' in its own CSP).
+    const answer = await con.evaluate(() => new Promise((resolve) => {
+      const w = new Worker(Beckon.assetUrl('decoder-worker.js'));
+      w.onerror = (e) => resolve(`worker error: ${e.message ?? 'did not load'}`);
+      w.onmessage = (e) => resolve(e.data.trap ?? (e.data.failed === -1 ? 'ok' : JSON.stringify(e.data)));
+      WebAssembly.compileStreaming(fetch(Beckon.assetUrl('decoder.wasm'))).then((module) => {
+        w.postMessage({ module });
+        w.postMessage({ id: 1, data: new ArrayBuffer(0), tiles: new Uint32Array(0) });
+      }, (e) => resolve(`compile: ${e}`));
+      setTimeout(() => resolve('no answer from the worker in 10 s'), 10000);
+    }));
+    assert.equal(answer, 'ok');
+  });
+
   await step(CONTROL, { needs: live }, async () => {
     await con.click('#btn-control');
     if (PANEL) {

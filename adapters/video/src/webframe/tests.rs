@@ -163,6 +163,101 @@ fn encoding_ids_round_trip() {
     assert_eq!(encoding_of(6), Ok(Encoding::H264));
 }
 
+/// A photo-like 8×8 tile (JPEG needs no particular content).
+fn jpeg_tile(seed: u8) -> Vec<u8> {
+    let pixels: Vec<u8> = (0..64u8)
+        .flat_map(|i| [i.wrapping_mul(seed), i.wrapping_mul(3), seed, 255])
+        .collect();
+    crate::jpeg::encode(Rect::new(0, 0, 8, 8), &pixels, 85).unwrap()
+}
+
+/// Apply a message with [`apply_deferring_jpeg`], then decode the deferred
+/// rectangles and put them on the screen in order, as the console does.
+fn apply_deferred(screen: &mut Screen, msg: &[u8], min: usize) -> Vec<usize> {
+    let mut deferred = Vec::new();
+    apply_deferring_jpeg(screen, msg, min, &mut deferred).unwrap();
+    for d in &deferred {
+        let pixels = decode_jpeg(d.rect, &msg[d.offset..d.offset + d.len]).unwrap();
+        screen.apply(d.rect, Encoding::Raw, &pixels).unwrap();
+    }
+    deferred.iter().map(|d| d.index).collect()
+}
+
+#[test]
+fn deferred_jpeg_gives_the_same_screen() {
+    // Four JPEG tiles in a row; a later solid paints over the second, and
+    // a later copy reads the first and writes over the fourth: only the
+    // third can be decoded apart.
+    let mut w = WebFrameWriter::begin(32, 8);
+    for (i, x) in [0, 8, 16, 24].into_iter().enumerate() {
+        let tile = jpeg_tile(i as u8 + 1);
+        w.rect(Rect::new(x, 0, 8, 8), Encoding::Jpeg, &tile)
+            .unwrap();
+    }
+    w.rect(Rect::new(9, 1, 2, 2), Encoding::Solid, &RED)
+        .unwrap();
+    w.rect(Rect::new(25, 2, 4, 4), Encoding::Copy, &[1, 0, 2, 0])
+        .unwrap();
+    let msg = w.finish();
+
+    let mut expected = Screen::new(1, 1);
+    let applied = apply(&mut expected, &msg).unwrap();
+
+    let mut screen = Screen::new(1, 1);
+    let mut deferred = Vec::new();
+    assert_eq!(
+        apply_deferring_jpeg(&mut screen, &msg, 1, &mut deferred),
+        Ok(applied)
+    );
+    assert_eq!(deferred.len(), 1);
+    assert_eq!(
+        (deferred[0].index, deferred[0].rect),
+        (2, Rect::new(16, 0, 8, 8))
+    );
+
+    let mut screen = Screen::new(1, 1);
+    assert_eq!(apply_deferred(&mut screen, &msg, 1), [2]);
+    assert_eq!(screen, expected);
+
+    // A JPEG under a later JPEG is decoded in order; the later one is not.
+    let mut w = WebFrameWriter::begin(16, 8);
+    w.rect(Rect::new(0, 0, 8, 8), Encoding::Jpeg, &jpeg_tile(1))
+        .unwrap();
+    w.rect(Rect::new(4, 0, 8, 8), Encoding::Jpeg, &jpeg_tile(2))
+        .unwrap();
+    let overlapping = w.finish();
+    let mut expected_overlap = Screen::new(1, 1);
+    apply(&mut expected_overlap, &overlapping).unwrap();
+    let mut screen = Screen::new(1, 1);
+    assert_eq!(apply_deferred(&mut screen, &overlapping, 1), [1]);
+    assert_eq!(screen, expected_overlap);
+
+    // Fewer JPEG rectangles than asked for: nothing is deferred.
+    let mut screen = Screen::new(1, 1);
+    assert_eq!(apply_deferred(&mut screen, &msg, 5), [] as [usize; 0]);
+    assert_eq!(screen, expected);
+}
+
+#[test]
+fn deferring_keeps_the_refusals() {
+    let mut screen = Screen::new(2, 2);
+    let mut deferred = vec![Deferred {
+        index: 9,
+        rect: Rect::new(0, 0, 1, 1),
+        offset: 0,
+        len: 0,
+    }];
+    assert_eq!(
+        apply_deferring_jpeg(&mut screen, b"nope", 1, &mut deferred),
+        Err(WebFrameError::BadMagic)
+    );
+    assert!(deferred.is_empty());
+    assert_eq!(
+        decode_jpeg(Rect::new(0, 0, 8, 8), b"not a jpeg"),
+        Err(DecodeError::BadJpeg)
+    );
+}
+
 proptest! {
     /// Any bytes: a result, never a panic; any refusal before decoding
     /// leaves the screen alone.
