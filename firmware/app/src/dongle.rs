@@ -238,20 +238,7 @@ impl<R: CryptoRngCore + Send, S: Storage + Send> Dongle<R, S> {
             Command::Invite(addresses) => self.invite(&addresses, out),
             Command::Invitations => self.list(out),
             Command::Revoke(id) => self.revoke(id.as_deref(), out),
-            Command::Control(on) => self.with(|s| {
-                s.settings.allow_remote_control = on;
-                if !s.storage.store(Slot::Settings, &[u8::from(on)]) {
-                    out.line(format_args!("warning: the setting is not stored"));
-                }
-                out.line(format_args!(
-                    "remote control: {}",
-                    if on {
-                        "allowed (asked every time)"
-                    } else {
-                        "off"
-                    }
-                ));
-            }),
+            Command::Control(on) => self.set_remote_control(on, out),
             Command::Status => self.with(|s| {
                 out.line(format_args!(
                     "status: session {:?}, remote control {}, {} invitations",

@@ -491,6 +491,22 @@ impl Run {
         None
     }
 
+    /// Answer the question on screen, if there is one (a short press is
+    /// yes, a long one no); returns whether there was one.
+    fn answer(&mut self, s: &mut NoviceSession<OUTBOX>, now: u64, yes: bool) -> bool {
+        let result = match self.prompt {
+            Prompt::Consent => s.consent(now, yes),
+            Prompt::Control => s.answer_control(now, yes),
+            Prompt::None => return false,
+        };
+        self.prompt = Prompt::None;
+        if result.is_err() {
+            // The question was settled meanwhile (the helper left, time ran out).
+            defmt::debug!("the answer came too late");
+        }
+        true
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn on_user<H: HidSink, C: Console>(
         &mut self,
@@ -503,34 +519,18 @@ impl Run {
         mouse: &mut Mouse,
     ) {
         match ev {
-            UserEvent::Button => match self.prompt {
-                Prompt::Consent => {
-                    self.prompt = Prompt::None;
-                    let _ = s.consent(now, true);
+            UserEvent::Button => {
+                if !self.answer(s, now, true) && s.stop_control(now).is_err() {
+                    console.line(format_args!(
+                        "(nothing to answer; hold the button to end the session)"
+                    ));
                 }
-                Prompt::Control => {
-                    self.prompt = Prompt::None;
-                    let _ = s.answer_control(now, true);
+            }
+            UserEvent::ButtonLong => {
+                if !self.answer(s, now, false) {
+                    s.disconnect(now);
                 }
-                Prompt::None => {
-                    if s.stop_control(now).is_err() {
-                        console.line(format_args!(
-                            "(nothing to answer; hold the button to end the session)"
-                        ));
-                    }
-                }
-            },
-            UserEvent::ButtonLong => match self.prompt {
-                Prompt::Consent => {
-                    self.prompt = Prompt::None;
-                    let _ = s.consent(now, false);
-                }
-                Prompt::Control => {
-                    self.prompt = Prompt::None;
-                    let _ = s.answer_control(now, false);
-                }
-                Prompt::None => s.disconnect(now),
-            },
+            }
             UserEvent::Key { usage, down } => {
                 // Pass through first: the person's key reaches the target
                 // whatever the session decides.
