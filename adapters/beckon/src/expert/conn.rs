@@ -3,14 +3,14 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
-use beckon_core::message::{InputEvent, POINTER_MAX};
+use beckon_core::message::InputEvent;
 use beckon_core::session::{Event, ExpertSession, ExpertState, SendError};
 use beckon_host_sim::events::{how_word, side_word, Ev};
 use beckon_video::stream::{RectPieces, View};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
 
-use super::{ClientOptions, Cmd, Control, FileAnswer, News, Status};
+use super::{pointer_units, ClientOptions, Cmd, Control, FileAnswer, News, Status};
 use crate::clock::unix_ms;
 use crate::files::FileDesk;
 use crate::link::{instant_at, Link, Ready};
@@ -25,6 +25,8 @@ struct Task {
     inputs: VecDeque<InputEvent>,
     /// The rectangle being put together for the news.
     piece: RectPieces,
+    /// Picture bytes received, published with the rest of the status.
+    video_bytes: u64,
 }
 
 enum Wake {
@@ -50,6 +52,7 @@ pub(super) async fn run(
         status,
         inputs: VecDeque::new(),
         piece: RectPieces::default(),
+        video_bytes: 0,
     };
     let mut commands_open = true;
     loop {
@@ -103,11 +106,18 @@ impl Task {
         let state = self.session.state();
         let name = self.session.novice_name().to_string();
         let rtt = self.session.rtt_ms();
+        let bytes = self.video_bytes;
+        // Once per turn of the task, not once per rectangle: a watcher wakes
+        // for every change.
         self.status.send_if_modified(|s| {
-            let changed = s.state != Some(state) || s.novice_name != name || s.rtt_ms != rtt;
+            let changed = s.state != Some(state)
+                || s.novice_name != name
+                || s.rtt_ms != rtt
+                || s.video_bytes != bytes;
             s.state = Some(state);
             s.novice_name = name;
             s.rtt_ms = rtt;
+            s.video_bytes = bytes;
             changed
         });
     }
@@ -170,10 +180,7 @@ impl Task {
             video_news(&self.options, &mut self.piece, &event);
             match event {
                 Event::FrameEnd { .. } => self.update(|s| s.frames += 1),
-                Event::Rect { data, .. } => {
-                    let n = data.len() as u64;
-                    self.status.send_modify(|s| s.video_bytes += n);
-                }
+                Event::Rect { data, .. } => self.video_bytes += data.len() as u64,
                 _ => {}
             }
             if !matches!(
@@ -289,7 +296,10 @@ impl Task {
             }
             Cmd::Click(x, y) => match self.session.screen_size() {
                 Some((w, h)) if self.session.state() == ExpertState::InControl => {
-                    let (ax, ay) = (to_pointer(x, w), to_pointer(y, h));
+                    let (ax, ay) = (
+                        pointer_units(f64::from(x), w),
+                        pointer_units(f64::from(y), h),
+                    );
                     self.inputs.extend([
                         InputEvent::PointerAbs { x: ax, y: ay },
                         InputEvent::Button {
@@ -341,11 +351,4 @@ impl Task {
             self.tell(format!("not done: {e}"));
         }
     }
-}
-
-/// A pixel coordinate to pointer units on a screen `size` pixels long.
-fn to_pointer(v: u16, size: u16) -> u16 {
-    let span = u32::from(size.max(2) - 1);
-    let v = u32::from(v.min(size.saturating_sub(1)));
-    u16::try_from((v * u32::from(POINTER_MAX) + span / 2) / span).unwrap_or(POINTER_MAX)
 }

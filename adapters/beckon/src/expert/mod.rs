@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use beckon_core::message::InputEvent;
+use beckon_core::message::{InputEvent, POINTER_MAX};
 use beckon_core::reason::{ControlRefusal, EndReason, Side, StopMethod};
 use beckon_core::session::{ExpertSession, ExpertState, SendError};
 use beckon_host_sim::events::Ev;
@@ -243,5 +243,29 @@ impl Client {
         let screen = view.screen();
         beckon_host_sim::desktop::png::encode_rgba(screen.width(), screen.height(), screen.pixels())
             .map_err(|e| Error::Other(format!("cannot encode the picture: {e}")))
+    }
+}
+
+/// A pixel position on a screen `size` pixels long (from a script, or from
+/// the console, where it may be fractional) to pointer units.
+pub fn pointer_units(pixel: f64, size: u16) -> u16 {
+    let span = f64::from(size.max(2) - 1);
+    let v = pixel.clamp(0.0, f64::from(size.saturating_sub(1)));
+    ((v * f64::from(POINTER_MAX) / span).round() as u32).min(u32::from(POINTER_MAX)) as u16
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pointer_units;
+    use beckon_core::message::POINTER_MAX;
+
+    #[test]
+    fn pointer_positions_cover_the_screen() {
+        assert_eq!(pointer_units(0.0, 1920), 0);
+        assert_eq!(pointer_units(1919.0, 1920), POINTER_MAX);
+        assert_eq!(pointer_units(5000.0, 1920), POINTER_MAX);
+        assert_eq!(pointer_units(-3.0, 1920), 0);
+        let mid = pointer_units(959.5, 1920);
+        assert!((i32::from(mid) - i32::from(POINTER_MAX / 2)).abs() <= 1);
     }
 }

@@ -13,7 +13,7 @@ use std::time::Duration;
 use axum::extract::ws::WebSocket;
 use beckon_core::invitation::Invitation;
 use beckon_core::keymap::Layout;
-use beckon_core::message::{Encoding, InputEvent, Quality, POINTER_MAX};
+use beckon_core::message::{Encoding, InputEvent, Quality};
 use beckon_core::reason::EndReason;
 use beckon_core::session::{Config, ExpertSession, ExpertState};
 use beckon_host_sim::events::Ev;
@@ -30,7 +30,7 @@ use super::tabs::{TabEvent, Tabs};
 use super::{keycodes, words, Hello, Page, WebServer};
 use crate::clock::unix_ms;
 use crate::error::{end_code, Result};
-use crate::expert::{Client, ClientOptions, Cmd, Control, FileAnswer, News};
+use crate::expert::{pointer_units, Client, ClientOptions, Cmd, Control, FileAnswer, News};
 use crate::story::Story;
 
 /// How the console starts.
@@ -204,8 +204,13 @@ pub async fn run(
     }
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let mut ended_at: Option<tokio::time::Instant> = None;
+    // The picture changes nothing the state shows: a frame's rectangles do
+    // not rebuild and compare the state once each.
+    let mut stale = true;
     loop {
-        c.refresh();
+        if std::mem::take(&mut stale) {
+            c.refresh();
+        }
         if c.phase == Phase::Ended && ended_at.is_none() {
             // Stay until a tab has shown why (or nobody came to look).
             let linger = if c.tabs.is_empty() {
@@ -220,10 +225,11 @@ pub async fn run(
             ended_at = ended_at.map(|t| t.min(soon));
         }
         let mut status = c.client.as_ref().map(|cl| cl.status.clone());
+        stale = true;
         tokio::select! {
             Some(socket) = sockets.recv() => c.tabs.attach(socket, c.tab_events.clone()),
             Some(ev) = tab_rx.recv() => c.on_tab(ev).await,
-            Some(news) = news_rx.recv() => c.on_news(news),
+            Some(news) = news_rx.recv() => stale = c.on_news(news),
             _ = async { match status.as_mut() { Some(s) => { let _ = s.changed().await; } None => std::future::pending().await } } => {}
             _ = tick.tick() => c.stats(),
             _ = tokio::time::sleep_until(ended_at.unwrap_or_else(tokio::time::Instant::now)), if ended_at.is_some() => break,
@@ -275,7 +281,9 @@ impl Console {
     }
 
     fn in_control(&self) -> bool {
-        self.status().is_some_and(|s| s.control == Control::Granted)
+        self.client
+            .as_ref()
+            .is_some_and(|c| c.status.borrow().control == Control::Granted)
     }
 
     /// Build the state; send it to every tab when it changed.
@@ -430,8 +438,8 @@ impl Console {
                 if let (Some(x), Some(y)) = (num("x"), num("y")) {
                     let (w, h) = self.screen_size;
                     self.input(vec![InputEvent::PointerAbs {
-                        x: to_pointer(x, w),
-                        y: to_pointer(y, h),
+                        x: pointer_units(x, w),
+                        y: pointer_units(y, h),
                     }]);
                 }
             }
@@ -583,10 +591,18 @@ impl Console {
         }
     }
 
-    fn on_news(&mut self, news: News) {
+    /// What the client's task said; returns whether the state may have
+    /// changed (the picture alone does not change it).
+    fn on_news(&mut self, news: News) -> bool {
         match news {
-            News::Event(ev) => self.on_event(ev),
-            News::FileFinished(id, f) => self.files.finished(id, &f),
+            News::Event(ev) => {
+                self.on_event(ev);
+                return true;
+            }
+            News::FileFinished(id, f) => {
+                self.files.finished(id, &f);
+                return true;
+            }
             News::FrameStart(w, h) => {
                 self.frame = FrameInFlight {
                     size: Some((w, h)),
@@ -608,6 +624,7 @@ impl Console {
             News::FrameEnd => self.frame_end(),
             News::Snapshot(w, h, pixels) => self.snapshot(w, h, &pixels),
         }
+        false
     }
 
     fn frame_end(&mut self) {
@@ -758,29 +775,5 @@ impl Console {
             fps,
             rtt_ms: s.rtt_ms,
         });
-    }
-}
-
-/// A pixel position (from the page, may be fractional) to pointer units on
-/// a screen `size` pixels long.
-fn to_pointer(v: f64, size: u16) -> u16 {
-    let span = f64::from(size.max(2) - 1);
-    let v = v.clamp(0.0, span);
-    ((v * f64::from(POINTER_MAX) / span).round() as u32).min(u32::from(POINTER_MAX)) as u16
-}
-
-#[cfg(test)]
-mod tests {
-    use super::to_pointer;
-    use beckon_core::message::POINTER_MAX;
-
-    #[test]
-    fn pointer_positions_cover_the_screen() {
-        assert_eq!(to_pointer(0.0, 1920), 0);
-        assert_eq!(to_pointer(1919.0, 1920), POINTER_MAX);
-        assert_eq!(to_pointer(5000.0, 1920), POINTER_MAX);
-        assert_eq!(to_pointer(-3.0, 1920), 0);
-        let mid = to_pointer(959.5, 1920);
-        assert!((i32::from(mid) - i32::from(POINTER_MAX / 2)).abs() <= 1);
     }
 }
