@@ -352,7 +352,7 @@ impl Console {
                 .filter(|_| self.phase == Phase::Ended)
                 .map(|r| words::end_reason(t, r)),
             chat: self.chat.clone(),
-            files: self.files.rows(t),
+            files: self.files.rows(t, u64::from),
             quality: self.quality,
             decoder: super::assets::has_decoder(),
         }

@@ -41,8 +41,9 @@ struct Transfer {
 /// One transfer, ready for a page.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct FileRow {
-    /// Transfer id.
-    pub id: u32,
+    /// The page's key for the transfer (the transfer id, or whatever the
+    /// page's owner made of it with the connection's).
+    pub id: u64,
     /// `out` (we send) or `in` (we receive).
     pub dir: &'static str,
     /// Name and size in words.
@@ -147,8 +148,9 @@ impl FileBoard {
         }
     }
 
-    /// The rows, newest last, in `texts`' language.
-    pub fn rows(&self, texts: &Texts) -> Vec<FileRow> {
+    /// The rows, newest last, in `texts`' language; `key` makes the page's
+    /// key from a transfer id.
+    pub fn rows(&self, texts: &Texts, key: impl Fn(u32) -> u64) -> Vec<FileRow> {
         self.transfers
             .iter()
             .map(|(id, t)| {
@@ -169,7 +171,7 @@ impl FileBoard {
                     }
                 };
                 FileRow {
-                    id: *id,
+                    id: key(*id),
                     dir: match t.dir {
                         Dir::Out => "out",
                         Dir::In => "in",

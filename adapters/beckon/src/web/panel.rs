@@ -18,7 +18,7 @@ use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
-use super::files::{FileBoard, Uploads};
+use super::files::{FileBoard, FileRow, Uploads};
 use super::i18n::{Lang, Texts};
 use super::tabs::{TabEvent, Tabs};
 use super::{words, Hello, Page};
@@ -132,7 +132,7 @@ pub struct StateMsg {
     /// The chat history (SES-08).
     pub chat: Vec<ChatView>,
     /// The transfers (SES-07), ids unique across connections.
-    pub files: Vec<Value>,
+    pub files: Vec<FileRow>,
     /// The invitations (INV-04).
     pub invites: Vec<InviteView>,
     /// Whether Disconnect has anything to end.
@@ -569,18 +569,11 @@ impl Panel {
         })
     }
 
-    fn file_rows(&self) -> Vec<Value> {
-        let mut rows = Vec::new();
-        for (conn, c) in &self.conns {
-            for row in c.files.rows(&self.texts) {
-                let key = file_key(*conn, row.id);
-                if let Ok(mut v) = serde_json::to_value(&row) {
-                    v["id"] = Value::from(key);
-                    rows.push(v);
-                }
-            }
-        }
-        rows
+    fn file_rows(&self) -> Vec<FileRow> {
+        self.conns
+            .iter()
+            .flat_map(|(conn, c)| c.files.rows(&self.texts, |id| file_key(*conn, id)))
+            .collect()
     }
 
     fn invite_views(&self) -> Vec<InviteView> {
@@ -1113,17 +1106,17 @@ mod tests {
         let s = p.state();
         assert!(s.ask.is_none(), "files are answered in the list");
         let row = &s.files[0];
-        assert_eq!(row["can_answer"], Value::Bool(true));
-        let key = row["id"].as_u64().expect("id");
+        assert!(row.can_answer);
+        let key = row.id;
         p.answer_file(key, true, &Registry::default());
         assert_eq!(rx.try_recv().ok(), Some(ConnCmd::AnswerFile(7, true)));
-        assert_eq!(p.state().files[0]["can_answer"], Value::Bool(false));
+        assert!(!p.state().files[0].can_answer);
         assert!(p.news(news(
             3,
             Permission::ScreenView,
             NewsKind::Event(Ev::FileProgress(7, 2, 5))
         )));
-        assert_eq!(p.state().files[0]["done"], Value::from(2));
+        assert_eq!(p.state().files[0].done, 2);
     }
 
     #[test]
