@@ -166,10 +166,7 @@ fn bench_web(runs: Option<&str>) -> Result<(), String> {
         "--",
         &out,
     ])?;
-    let dir = root().join("adapters/beckon/web-tests");
-    if !dir.join("node_modules").exists() {
-        run(Command::new("npm").current_dir(&dir).arg("ci"))?;
-    }
+    let dir = web_tests()?;
     let mut node = Command::new("node");
     node.current_dir(&dir)
         .args(["bench/decode.mjs", "--fixtures"])
@@ -180,15 +177,21 @@ fn bench_web(runs: Option<&str>) -> Result<(), String> {
     run(&mut node)
 }
 
-/// The Playwright tests of the console and the panel, against a debug build.
-fn web_test() -> Result<(), String> {
-    cargo(&["build", "-p", "beckon"])?;
+/// The browser tests' folder, with its npm packages installed.
+fn web_tests() -> Result<PathBuf, String> {
     let dir = root().join("adapters/beckon/web-tests");
     if !dir.join("node_modules/playwright-core").exists() {
         run(Command::new("npm")
             .current_dir(&dir)
             .args(["ci", "--no-audit", "--no-fund"]))?;
     }
+    Ok(dir)
+}
+
+/// The Playwright tests of the console and the panel, against a debug build.
+fn web_test() -> Result<(), String> {
+    cargo(&["build", "-p", "beckon"])?;
+    let dir = web_tests()?;
     run(Command::new("npm")
         .current_dir(&dir)
         .args(["test"])
