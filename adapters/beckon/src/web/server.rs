@@ -24,7 +24,6 @@ use crate::error::{Error, Result};
 #[derive(Debug)]
 pub struct WebServer {
     url: String,
-    port: u16,
     stop: watch::Sender<bool>,
 }
 
@@ -68,17 +67,12 @@ impl WebServer {
                 tracing::warn!("the page server stopped: {e}");
             }
         });
-        Ok((WebServer { url, port, stop }, sockets))
+        Ok((WebServer { url, stop }, sockets))
     }
 
     /// The page's secret link.
     pub fn url(&self) -> &str {
         &self.url
-    }
-
-    /// The port on 127.0.0.1.
-    pub fn port(&self) -> u16 {
-        self.port
     }
 
     /// Open the page in the person's browser; if that fails, say where it is.

@@ -111,20 +111,6 @@ impl Tabs {
         self.push(id, Message::Binary(bytes.to_vec().into()));
     }
 
-    /// Send bytes to every tab.
-    pub fn bytes_all(&mut self, bytes: &[u8]) {
-        let ids: Vec<u64> = self.open.keys().copied().collect();
-        let shared = axum::body::Bytes::copy_from_slice(bytes);
-        for id in ids {
-            self.push(id, Message::Binary(shared.clone()));
-        }
-    }
-
-    /// The ids of the open tabs.
-    pub fn ids(&self) -> Vec<u64> {
-        self.open.keys().copied().collect()
-    }
-
     fn push(&mut self, id: u64, msg: Message) {
         let Some(tx) = self.open.get(&id) else {
             return;
