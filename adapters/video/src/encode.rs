@@ -2,6 +2,7 @@
 
 use beckon_core::video::MAX_DIMENSION;
 
+use crate::bounds;
 use crate::jpeg;
 use crate::palette::PaletteScratch;
 use crate::rect::Rect;
@@ -330,8 +331,16 @@ impl Encoder {
                 Plan::Send => self.lossy_quality,
                 Plan::Refine => None,
             };
-            let Some(rect) = scroll::tile_of(&grid, index) else {
+            let Some(tile) = scroll::tile_of(&grid, index) else {
                 continue;
+            };
+            // Only what changed goes, unless the viewer's tile is inexact
+            // (JPEG): then all of it goes, so that it becomes exact again.
+            let was_lossy = prev.lossy.get(index).copied().unwrap_or(false);
+            let rect = if plan == Plan::Send && !was_lossy {
+                bounds::changed_box(width, tile, &prev.pixels, pixels).unwrap_or(tile)
+            } else {
+                tile
             };
             let r = self.encode_tile(width, rect, pixels, quality);
             if let Some(l) = prev.lossy.get_mut(index) {

@@ -11,7 +11,9 @@
 //! 1. looks for changed tiles whose content was already on the previous
 //!    screen at one offset (a scroll, a dragged window) and sends those as
 //!    [`Encoding::Copy`], first in the frame;
-//! 2. sends each other changed tile in the cheapest encoding that is exact:
+//! 2. narrows each other changed tile to the box around its changed pixels
+//!    (a typed character is a few pixels of a tile), and sends that box in
+//!    the cheapest encoding that is exact:
 //!    [`Encoding::Solid`] for one colour, [`Encoding::Palette`] for up to 16
 //!    colours (text, UI), [`Encoding::Lz4`] when it is smaller than the
 //!    pixels, else [`Encoding::Raw`];
@@ -28,6 +30,7 @@
 //!
 //! ## Files
 //! - `rect.rs`: [`Rect`] and its bounds arithmetic.
+//! - `bounds.rs`: the box around what changed inside a tile.
 //! - `tiles.rs`: the tile grid, damage to tiles, tile comparison and copies.
 //! - `encode.rs`: [`Encoder`], its passes and the per-tile choice of
 //!   encoding.
@@ -49,6 +52,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod bounds;
 mod decode;
 mod encode;
 mod jpeg;

@@ -41,7 +41,7 @@ fn unchanged_screen_sends_nothing() {
 }
 
 #[test]
-fn one_pixel_sends_one_tile() {
+fn one_pixel_sends_one_pixel() {
     let mut pixels = striped();
     let mut encoder = primed(&pixels);
     let mut screen = Screen::new(W, H);
@@ -55,8 +55,8 @@ fn one_pixel_sends_one_tile() {
     assert_eq!(rects.len(), 1);
     assert_eq!(
         rects[0].rect,
-        Rect::new(128, 64, 2, 3),
-        "the last, clipped tile"
+        Rect::new(129, 66, 1, 1),
+        "only the changed pixel of the last, clipped tile"
     );
     assert_eq!(encoder.last_stats().tiles_sent, 1);
     apply_all(&mut screen, &rects);
@@ -132,7 +132,7 @@ fn damage_limits_comparison() {
     // ...and the missed change is still sent when something covers it.
     let rects = encoder.encode(W, H, &pixels, None).unwrap();
     assert_eq!(rects.len(), 1);
-    assert_eq!(rects[0].rect, Rect::new(0, 0, 64, 64));
+    assert_eq!(rects[0].rect, Rect::new(0, 0, 1, 1), "the changed pixel");
     apply_all(&mut screen, &rects);
     assert_eq!(screen.pixels(), &pixels[..]);
 }
