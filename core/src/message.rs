@@ -6,6 +6,11 @@
 //! copies and never allocates. Decoding checks every length against the input
 //! and rejects trailing bytes, so any byte string yields `Ok` or a
 //! [`DecodeError`], never a panic.
+//!
+//! A record carries one or more messages back to back, each with its version
+//! byte ([`Message::decode_prefix`] takes them apart): a small frame update
+//! (start, rectangles, end) then costs one record's length and tag instead
+//! of three.
 
 use serde::{Deserialize, Serialize};
 
@@ -338,6 +343,15 @@ pub fn encode_value<T: Serialize>(value: &T, out: &mut [u8]) -> Result<usize, En
 /// Decode any wire value from version byte + postcard, rejecting trailing
 /// bytes.
 pub fn decode_value<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, DecodeError> {
+    match decode_value_prefix(bytes)? {
+        (value, used) if used == bytes.len() => Ok(value),
+        _ => Err(DecodeError::Malformed),
+    }
+}
+
+/// Decode a wire value from the front of `bytes`; returns it and the bytes
+/// it took.
+fn decode_value_prefix<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<(T, usize), DecodeError> {
     let (&version, rest) = bytes.split_first().ok_or(DecodeError::Truncated)?;
     if version != WIRE_VERSION {
         return Err(DecodeError::UnsupportedVersion(version));
@@ -346,10 +360,7 @@ pub fn decode_value<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, Decode
         postcard::Error::DeserializeUnexpectedEnd => DecodeError::Truncated,
         _ => DecodeError::Malformed,
     })?;
-    if !tail.is_empty() {
-        return Err(DecodeError::Malformed);
-    }
-    Ok(value)
+    Ok((value, bytes.len() - tail.len()))
 }
 
 impl<'a> Message<'a> {
@@ -361,5 +372,12 @@ impl<'a> Message<'a> {
     /// Decode from bytes produced by [`Message::encode`]. Never panics.
     pub fn decode(bytes: &'a [u8]) -> Result<Self, DecodeError> {
         decode_value(bytes)
+    }
+
+    /// Decode the first of several messages written back to back (as a
+    /// record carries them); returns it and how many bytes it took, at
+    /// least 2 (a version byte and a variant). Never panics.
+    pub fn decode_prefix(bytes: &'a [u8]) -> Result<(Self, usize), DecodeError> {
+        decode_value_prefix(bytes)
     }
 }

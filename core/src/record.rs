@@ -13,6 +13,8 @@
 //! the Noise transport nonce (four zero bytes, then the record counter as a
 //! little-endian `u64`). A record body is therefore exactly a Noise transport
 //! message, which is what lets Beckon talk to any Noise implementation.
+//! The plaintext holds one or more encoded messages back to back
+//! ([`crate::message`]).
 //!
 //! The counter is private and only ever moves forward, so a nonce is never
 //! used twice under one key. A receiver that sees one bad record (a forged or

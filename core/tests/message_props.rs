@@ -316,6 +316,12 @@ fn decode_everything(bytes: &[u8]) -> Result<(), TestCaseError> {
         let again = encode(&message);
         prop_assert_eq!(Message::decode(&again), Ok(message));
     }
+    // As a record's plaintext: messages back to back, each taking bytes.
+    let mut rest = bytes;
+    while let Ok((_, used)) = Message::decode_prefix(rest) {
+        prop_assert!((2..=rest.len()).contains(&used));
+        rest = &rest[used..];
+    }
     let mut out = vec![0u8; bytes.len() + 16];
     if let Ok(claim) = decode_value::<InvitationClaim>(bytes) {
         let len = encode_value(&claim, &mut out).expect("re-encoding fits");
@@ -356,6 +362,20 @@ proptest! {
         let bytes = encode(&owned.view());
         let len = cut.index(bytes.len());
         prop_assert_eq!(Message::decode(&bytes[..len]), Err(DecodeError::Truncated));
+    }
+
+    /// Messages written back to back (one record's plaintext) come apart
+    /// again, each whole and in order.
+    #[test]
+    fn messages_back_to_back_come_apart(owned in prop::collection::vec(message(), 1..5)) {
+        let joined: Vec<u8> = owned.iter().flat_map(|o| encode(&o.view())).collect();
+        let mut rest = &joined[..];
+        for o in &owned {
+            let (message, used) = Message::decode_prefix(rest).expect("decodes");
+            prop_assert_eq!(message, o.view());
+            rest = &rest[used..];
+        }
+        prop_assert!(rest.is_empty());
     }
 
     /// A trailing byte after a whole message is refused.

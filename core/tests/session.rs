@@ -9,7 +9,9 @@ use beckon_core::handshake::StaticKeypair;
 use beckon_core::message::{Encoding, InputEvent};
 use beckon_core::policy::{HelperCertificate, PolicyEntry, Subject};
 use beckon_core::reason::{ControlRefusal, EndReason, Level, Permission, Side, StopMethod};
-use beckon_core::session::{ExpertSession, FileOutcome, NoviceSession, NoviceState, SendError};
+use beckon_core::session::{
+    ExpertSession, FileOutcome, FrameRect, NoviceSession, NoviceState, SendError,
+};
 use sha2::{Digest, Sha256};
 use support::*;
 
@@ -67,6 +69,78 @@ fn inv_01_08_invitation_with_password_consent_then_view() {
         .contains(&Ev::Rect(frame, vec![10, 20, 30, 255])));
     assert!(p.expert_events.contains(&Ev::FrameEnd(frame)));
     assert_eq!(p.expert.screen_size(), Some((1280, 800)));
+}
+
+/// A whole small frame (a typed character) goes in one record, and the
+/// expert still sees it as start, rectangles and end, in order.
+#[test]
+fn ses_12_small_frame_is_one_record() {
+    let (mut machine, mut p) = invited_pair(41, None, None);
+    p.admit_and_accept(&mut machine);
+    p.pump();
+    p.expert_events.clear();
+    let rects = [
+        FrameRect {
+            x: 3,
+            y: 4,
+            w: 6,
+            h: 13,
+            encoding: Encoding::Raw,
+            data: &[7; 6 * 13 * 4],
+        },
+        FrameRect {
+            x: 9,
+            y: 4,
+            w: 1,
+            h: 1,
+            encoding: Encoding::Solid,
+            data: &[1, 2, 3, 255],
+        },
+    ];
+    let frame = p.novice.send_frame(640, 480, &rects).unwrap();
+    let wire = p.novice.poll_transmit().unwrap();
+    let body = usize::from(u16::from_be_bytes([wire[0], wire[1]]));
+    assert_eq!(wire.len(), 2 + body, "exactly one record");
+    p.pump();
+    assert_eq!(
+        p.expert_events,
+        [
+            Ev::FrameStart(frame, 640, 480),
+            Ev::Rect(frame, vec![7; 6 * 13 * 4]),
+            Ev::Rect(frame, vec![1, 2, 3, 255]),
+            Ev::FrameEnd(frame),
+        ]
+    );
+    assert_eq!(
+        p.novice.frame_sender().in_flight(),
+        0,
+        "the expert acked it"
+    );
+
+    // A frame too large for one record is refused whole, and nothing left.
+    let big = [0u8; beckon_core::message::MAX_DATA_BYTES];
+    let two = [
+        FrameRect {
+            x: 0,
+            y: 0,
+            w: 64,
+            h: 64,
+            encoding: Encoding::Lz4,
+            data: &big,
+        },
+        FrameRect {
+            x: 64,
+            y: 0,
+            w: 64,
+            h: 64,
+            encoding: Encoding::Lz4,
+            data: &big,
+        },
+    ];
+    assert_eq!(p.novice.send_frame(640, 480, &two), Err(SendError::Invalid));
+    assert_eq!(p.novice.poll_transmit(), None);
+    let next = p.novice.send_frame(640, 480, &rects[1..]).unwrap();
+    assert_eq!(next, frame + 1, "the refused frame used no number");
 }
 
 #[test]

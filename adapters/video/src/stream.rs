@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 
 use crate::{EncodedRect, Encoder, EncoderConfig, Rect, Screen};
 use beckon_core::message::MAX_DATA_BYTES;
-use beckon_core::session::{Event, NoviceSession, SendError};
+use beckon_core::session::{Event, FrameRect, NoviceSession, SendError};
 use beckon_core::video::QualityController;
 
 /// Where the novice's pictures come from: a simulated desktop, an X11
@@ -153,13 +153,20 @@ impl Streamer {
             if rects.is_empty() {
                 return moved;
             }
-            let count = u16::try_from(rects.len()).unwrap_or(u16::MAX);
-            let Ok(frame) = s.begin_frame(w, h, count) else {
+            let bytes = rects.iter().map(|r| r.data.len() as u64).sum::<u64>();
+            let whole = match fits_one_record(bytes, rects.len()) {
+                true => s.send_frame(w, h, &frame_rects(&rects)).ok(),
+                false => None,
+            };
+            let started = match whole {
+                Some(frame) => Ok(frame),
+                None => s.begin_frame(w, h, u16::try_from(rects.len()).unwrap_or(u16::MAX)),
+            };
+            let Ok(frame) = started else {
                 // Could not start after all: send everything next time.
                 self.encoder.refresh();
                 return moved;
             };
-            let bytes = rects.iter().map(|r| r.data.len() as u64).sum::<u64>();
             self.bytes_sent += bytes;
             // What this content needs from the link, for the controller. A
             // whole first picture is a one-off, not what the screen needs
@@ -167,12 +174,16 @@ impl Streamer {
             if !refresh {
                 self.quality.record_frame(bytes, now);
             }
+            moved = true;
+            if whole.is_some() {
+                self.frames_sent += 1;
+                continue;
+            }
             self.current = Some(FrameOut {
                 frame,
                 rects: rects.into(),
                 offset: 0,
             });
-            moved = true;
         }
     }
 
@@ -187,6 +198,28 @@ impl Streamer {
         }
         false
     }
+}
+
+/// Whether a frame of `rects` rectangles and `bytes` encoded bytes surely
+/// fits one record with its headers (a few dozen bytes a rectangle at most),
+/// so it can go whole with [`NoviceSession::send_frame`].
+fn fits_one_record(bytes: u64, rects: usize) -> bool {
+    const HEADER_ALLOWANCE: u64 = 32;
+    bytes + HEADER_ALLOWANCE * (rects as u64 + 2) <= MAX_DATA_BYTES as u64
+}
+
+fn frame_rects(rects: &[EncodedRect]) -> Vec<FrameRect<'_>> {
+    rects
+        .iter()
+        .map(|r| FrameRect {
+            x: r.rect.x,
+            y: r.rect.y,
+            w: r.rect.w,
+            h: r.rect.h,
+            encoding: r.encoding,
+            data: &r.data,
+        })
+        .collect()
 }
 
 /// Send rectangle pieces until the frame is done (`Ok(true)`) or the send

@@ -1,5 +1,8 @@
 //! Any bytes fed to `Message::decode` give `Ok` or an error, never a panic;
-//! whatever decodes must encode again and decode to the same message.
+//! whatever decodes must encode again and decode to the same message. The
+//! same bytes taken as a record's plaintext (messages back to back, with
+//! `Message::decode_prefix`) must come apart without a panic, each message
+//! taking at least two bytes.
 //!
 //! Run with `cargo fuzz run message_decode` in `core/fuzz`.
 #![no_main]
@@ -9,6 +12,11 @@ use beckon_core::record::MAX_PLAINTEXT;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
+    let mut rest = data;
+    while let Ok((_, used)) = Message::decode_prefix(rest) {
+        assert!((2..=rest.len()).contains(&used), "{used} of {}", rest.len());
+        rest = &rest[used..];
+    }
     let Ok(message) = Message::decode(data) else {
         return;
     };

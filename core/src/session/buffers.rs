@@ -1,6 +1,8 @@
 //! Fixed-size send and receive buffers, and the one framing both the
 //! handshake and the records use: `[u16 big-endian length][body]`.
 
+use core::cell::Cell;
+
 use crate::handshake::MAX_HANDSHAKE_MESSAGE;
 use crate::message::{EncodeError, Message};
 use crate::record::{self, Transport, HEADER_LEN, MAX_PLAINTEXT, MAX_RECORD, TAG_LEN};
@@ -110,12 +112,13 @@ impl<const N: usize> Outbox<N> {
         Ok(Ok(()))
     }
 
-    /// Encode, seal and append one message as a record. `bulk` messages may
-    /// not use the control reserve.
-    pub(crate) fn push_message(
+    /// Encode `messages` back to back, then seal and append them as one
+    /// record: all of them or, on an error, none. `bulk` messages may not
+    /// use the control reserve.
+    pub(crate) fn push_messages<'m>(
         &mut self,
         transport: &mut Transport,
-        message: &Message<'_>,
+        messages: impl IntoIterator<Item = Message<'m>>,
         bulk: bool,
     ) -> Result<(), QueueError> {
         self.compact();
@@ -131,18 +134,22 @@ impl<const N: usize> Outbox<N> {
         else {
             return Err(QueueError::Full);
         };
-        let n = match dst.get_mut(HEADER_LEN..HEADER_LEN + room) {
-            Some(plain) => message
-                .encode(plain)
+        let Some(plain) = dst.get_mut(HEADER_LEN..HEADER_LEN + room) else {
+            return Err(QueueError::Full);
+        };
+        let mut n = 0;
+        for message in messages {
+            let rest = plain.get_mut(n..).unwrap_or(&mut []);
+            n += message
+                .encode(rest)
                 .map_err(|EncodeError::BufferTooSmall| {
                     if room == MAX_PLAINTEXT {
                         QueueError::TooLarge
                     } else {
                         QueueError::Full
                     }
-                })?,
-            None => return Err(QueueError::Full),
-        };
+                })?;
+        }
         let sealed = transport
             .seal_in_place(dst, n)
             .map_err(|_| QueueError::Record)?;
@@ -150,6 +157,9 @@ impl<const N: usize> Outbox<N> {
         Ok(())
     }
 }
+
+/// A record's whole plaintext, and how much of it has been read.
+pub(crate) type Unread<'a> = (&'a [u8], &'a Cell<usize>);
 
 /// Bytes received and not yet processed: at most one whole record (or one
 /// handshake message) plus what follows it.
@@ -159,6 +169,11 @@ pub(crate) struct Inbox {
     /// Length of the frame handed out last; dropped before the next one, so
     /// events can borrow it in between.
     consumed: usize,
+    /// Plaintext of the record opened last: its length and how much of it
+    /// has been read. A record carries several messages, taken one at a
+    /// time while the record stays in place.
+    plain_len: usize,
+    plain_read: Cell<usize>,
 }
 
 /// Why the inbox cannot produce the next frame.
@@ -174,6 +189,8 @@ impl Inbox {
             buf: [0; MAX_RECORD],
             len: 0,
             consumed: 0,
+            plain_len: 0,
+            plain_read: Cell::new(0),
         }
     }
 
@@ -234,8 +251,27 @@ impl Inbox {
         Ok(self.buf.get(HEADER_LEN..HEADER_LEN + body_len))
     }
 
+    /// The record opened last while it has unread messages, else the next
+    /// complete record, opened in place: its whole plaintext, and how much
+    /// of it has been read, for the caller to move on past what it reads.
+    pub(crate) fn next_messages(
+        &mut self,
+        transport: &mut Transport,
+    ) -> Result<Option<Unread<'_>>, record::RecordError> {
+        if self.plain_read.get() >= self.plain_len {
+            self.plain_len = 0;
+            self.plain_read.set(0);
+            let Some(plain) = self.next_record(transport)? else {
+                return Ok(None);
+            };
+            self.plain_len = plain.len();
+        }
+        let plain = self.last_frame().get(..self.plain_len).unwrap_or(&[]);
+        Ok(Some((plain, &self.plain_read)))
+    }
+
     /// Open the next complete record in place; returns its plaintext.
-    pub(crate) fn next_record(
+    fn next_record(
         &mut self,
         transport: &mut Transport,
     ) -> Result<Option<&[u8]>, record::RecordError> {

@@ -91,10 +91,11 @@ pub(crate) fn display_name(raw: &str) -> String<MAX_NAME_BYTES> {
     name
 }
 
-/// Open and decode the next complete record in the inbox: `Ok(None)` while
-/// none is complete (or there is no transport yet), `Err` with the reason the
-/// session must end for a record that fails authentication or decoding. The
-/// message and its plaintext borrow the inbox.
+/// Decode the next message: the next one in the record opened last, else the
+/// first of the next complete record. `Ok(None)` while no record is complete
+/// (or there is no transport yet); `Err` with the reason the session must end
+/// for a record that fails authentication or a message that fails decoding.
+/// The message and the record's whole plaintext borrow the inbox.
 pub(crate) fn next_message<'a>(
     inbox: &'a mut Inbox,
     transport: Option<&mut Transport>,
@@ -103,17 +104,27 @@ pub(crate) fn next_message<'a>(
         return Ok(None);
     };
     // Never skip a bad record: the link is no longer trustworthy.
-    let Some(plaintext) = inbox
-        .next_record(transport)
+    let Some((plaintext, read)) = inbox
+        .next_messages(transport)
         .map_err(|_| EndReason::TamperedRecord)?
     else {
         return Ok(None);
     };
-    let message = Message::decode(plaintext).map_err(|e| match e {
+    let at = read.get();
+    // An empty record decodes as truncated, so every record holds at least
+    // one message, and each message takes at least two bytes: reading
+    // always moves on.
+    let (message, used) =
+        Message::decode_prefix(plaintext.get(at..).unwrap_or(&[])).map_err(reason_for)?;
+    read.set(at + used);
+    Ok(Some((message, plaintext)))
+}
+
+fn reason_for(e: DecodeError) -> EndReason {
+    match e {
         DecodeError::UnsupportedVersion(_) => EndReason::UnsupportedVersion,
         DecodeError::Truncated | DecodeError::Malformed => EndReason::ProtocolError,
-    })?;
-    Ok(Some((message, plaintext)))
+    }
 }
 
 /// The session must end, and whether to tell the peer why.
@@ -203,12 +214,29 @@ impl<const TX: usize> Common<TX> {
         self.queue(message, true)
     }
 
+    /// Send bulk messages together in one record (one length and one tag for
+    /// all): all of them, or none.
+    pub(crate) fn send_bulk_together<'m>(
+        &mut self,
+        messages: impl IntoIterator<Item = Message<'m>>,
+    ) -> Result<(), SendError> {
+        self.queue_together(messages, true)
+    }
+
     fn queue(&mut self, message: &Message<'_>, bulk: bool) -> Result<(), SendError> {
+        self.queue_together(core::iter::once(*message), bulk)
+    }
+
+    fn queue_together<'m>(
+        &mut self,
+        messages: impl IntoIterator<Item = Message<'m>>,
+        bulk: bool,
+    ) -> Result<(), SendError> {
         if self.ended.is_some() {
             return Err(SendError::Ended);
         }
         let transport = self.transport.as_mut().ok_or(SendError::NotAllowed)?;
-        match self.outbox.push_message(transport, message, bulk) {
+        match self.outbox.push_messages(transport, messages, bulk) {
             Ok(()) => Ok(()),
             Err(QueueError::Full) => Err(SendError::WouldBlock),
             Err(QueueError::TooLarge) => Err(SendError::Invalid),

@@ -33,7 +33,7 @@ mod novice;
 
 pub use expert::{ExpertError, ExpertSession, ExpertState};
 pub use files::FileOutcome;
-pub use novice::{AdmittedVia, HelpMode, NoviceSession, NoviceState};
+pub use novice::{AdmittedVia, FrameRect, HelpMode, NoviceSession, NoviceState};
 
 use crate::chat::ChatEntry;
 use crate::message::{Encoding, InputEvent, Quality};

@@ -16,6 +16,23 @@ use crate::policy::{self, HelperCertificate, MachineSettings, Policy};
 use crate::reason::{ControlRefusal, EndReason, Level, Permission, Side, StopMethod};
 use crate::video::FrameSender;
 
+/// One whole rectangle of a frame sent with [`NoviceSession::send_frame`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FrameRect<'a> {
+    /// Left edge.
+    pub x: u16,
+    /// Top edge.
+    pub y: u16,
+    /// Width.
+    pub w: u16,
+    /// Height.
+    pub h: u16,
+    /// How `data` is encoded.
+    pub encoding: Encoding,
+    /// All of the rectangle's encoded bytes.
+    pub data: &'a [u8],
+}
+
 /// Where the novice's session is (DESIGN §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -501,6 +518,62 @@ impl<const TX: usize> NoviceSession<TX> {
             height,
             rects,
         })?;
+        Ok(frame)
+    }
+
+    /// Send a whole frame in one record: its start, every rectangle whole,
+    /// and its end. A small update (a typed character) then costs one
+    /// record's length and tag instead of three or more; returns the frame's
+    /// number. [`SendError::Invalid`] when it cannot fit one record: send it
+    /// piece by piece with [`Self::begin_frame`], [`Self::send_rect`] and
+    /// [`Self::end_frame`] instead. Nothing is sent on an error.
+    pub fn send_frame(
+        &mut self,
+        width: u16,
+        height: u16,
+        rects: &[FrameRect<'_>],
+    ) -> Result<u32, SendError> {
+        if !self.can_send_frame() {
+            return Err(if self.c.started {
+                SendError::WouldBlock
+            } else {
+                SendError::NotAllowed
+            });
+        }
+        let count = u16::try_from(rects.len()).map_err(|_| SendError::Invalid)?;
+        let mut bytes = 0usize;
+        for r in rects {
+            if r.data.len() > crate::message::MAX_DATA_BYTES {
+                return Err(SendError::Invalid);
+            }
+            bytes += r.data.len();
+        }
+        let frame = self.video.next_frame().ok_or(SendError::WouldBlock)?;
+        let start = Message::FrameStart {
+            frame,
+            width,
+            height,
+            rects: count,
+        };
+        let body = rects.iter().map(|r| Message::Rect {
+            frame,
+            x: r.x,
+            y: r.y,
+            w: r.w,
+            h: r.h,
+            encoding: r.encoding,
+            // At most `MAX_DATA_BYTES`, checked above.
+            total: r.data.len() as u32,
+            offset: 0,
+            data: r.data,
+        });
+        let messages = core::iter::once(start)
+            .chain(body)
+            .chain(core::iter::once(Message::FrameEnd { frame }));
+        self.c.send_bulk_together(messages)?;
+        // `can_send_frame` held, so the frame starts, and with this number.
+        let _ = self.video.begin_frame(self.c.now);
+        self.video.add_bytes(frame, bytes);
         Ok(frame)
     }
 

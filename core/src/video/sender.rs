@@ -77,6 +77,12 @@ impl FrameSender {
         self.in_flight.len() < usize::from(self.window) && self.next_frame.is_some()
     }
 
+    /// The number [`FrameSender::begin_frame`] would give next, without
+    /// starting a frame (to encode a frame before committing to it).
+    pub fn next_frame(&self) -> Option<u32> {
+        self.next_frame
+    }
+
     /// Starts a new frame and returns its number, or `None` when the window
     /// is full. Frame numbers start at 0 and increase by one.
     pub fn begin_frame(&mut self, now_ms: u64) -> Option<u32> {
