@@ -804,7 +804,7 @@ impl Sim {
             wakes.extend(c.session.poll_timeout());
             wakes.extend(x.session.poll_timeout());
             if c.ended.is_none() {
-                wakes.extend(c.video.wake_at());
+                wakes.extend(c.video.wake_at(&c.session));
             }
             if c.session.poll_transmit().is_some() {
                 wakes.extend(link.pipe(Toward::Expert).next_departure(now));

@@ -10,6 +10,12 @@ use beckon_core::message::MAX_DATA_BYTES;
 use beckon_core::session::{Event, FrameRect, NoviceSession, SendError};
 use beckon_core::video::QualityController;
 
+/// Least time between two frames while the link is idle (every frame sent
+/// has been acknowledged): one refresh of a 60 Hz display. It bounds the
+/// encoder's work on a fast link; on a busy link the controller's interval
+/// applies instead.
+pub const IDLE_LINK_INTERVAL_MS: u64 = 16;
+
 /// Where the novice's pictures come from: a simulated desktop, an X11
 /// display, a capture chip.
 pub trait FrameSource {
@@ -41,7 +47,9 @@ pub struct Streamer {
     /// The first frame has not been encoded yet.
     fresh: bool,
     current: Option<FrameOut>,
-    next_at: u64,
+    /// When the last frame started, and the controller's interval then.
+    last_at: Option<u64>,
+    interval_ms: u64,
     quality: QualityController,
     last_cursor: Option<(u16, u16)>,
     /// The frame slot last skipped for a full window.
@@ -59,7 +67,8 @@ impl Default for Streamer {
             damage: Vec::new(),
             fresh: true,
             current: None,
-            next_at: 0,
+            last_at: None,
+            interval_ms: 0,
             quality: QualityController::new(),
             last_cursor: None,
             skipped_at: None,
@@ -85,9 +94,29 @@ impl Streamer {
         &self.quality
     }
 
-    /// When the streamer wants to run next, if it has anything to send.
-    pub fn wake_at(&self) -> Option<u64> {
-        (self.something_new() || self.current.is_some()).then_some(self.next_at)
+    /// When the streamer wants to run next: `None` when it has nothing to
+    /// send, or when only the link can let it go on (a frame waits for room
+    /// in the send buffer, or the window of frames in flight is full), since
+    /// then the driver wakes for the socket anyway, and a time already past
+    /// would only make it spin.
+    pub fn wake_at(&self, s: &NoviceSession) -> Option<u64> {
+        let ready = self.current.is_none() && self.something_new() && s.can_send_frame();
+        ready.then(|| self.next_at(s))
+    }
+
+    /// When the next frame may start: the controller's interval after the
+    /// last one, or sooner, [`IDLE_LINK_INTERVAL_MS`], when every frame sent
+    /// has been acknowledged. An idle link has room for it, and waiting
+    /// would only make a typed character show up later.
+    fn next_at(&self, s: &NoviceSession) -> u64 {
+        let Some(last) = self.last_at else {
+            return 0;
+        };
+        let interval = match s.frame_sender().in_flight() {
+            0 => self.interval_ms.min(IDLE_LINK_INTERVAL_MS),
+            _ => self.interval_ms,
+        };
+        last + interval
     }
 
     /// A frame is due: the first one, damage, or lossy tiles to send again
@@ -121,7 +150,8 @@ impl Streamer {
                     Ok(false) | Err(_) => return moved,
                 }
             }
-            if now < self.next_at || !self.something_new() {
+            let next_at = self.next_at(s);
+            if now < next_at || !self.something_new() {
                 return moved;
             }
             if !s.can_send_frame() {
@@ -129,15 +159,16 @@ impl Streamer {
                 // skip, and let damage gather for a later frame (SES-12).
                 // Only once per interval, or the estimate would count the
                 // same wait many times.
-                if self.skipped_at != Some(self.next_at) {
-                    self.skipped_at = Some(self.next_at);
+                if self.skipped_at != Some(next_at) {
+                    self.skipped_at = Some(next_at);
                     s.skip_frame();
                 }
                 return moved;
             }
             let fs = s.frame_sender();
             self.quality.update(fs.rtt_ms(), fs.throughput_bps(), now);
-            self.next_at = now + u64::from(self.quality.frame_interval_ms());
+            self.last_at = Some(now);
+            self.interval_ms = u64::from(self.quality.frame_interval_ms());
             // Lossless text stays lossless whatever the level: the encoder
             // only ever uses JPEG for photographic tiles.
             self.encoder.set_lossy_quality(self.quality.lossy());

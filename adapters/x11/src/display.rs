@@ -2,6 +2,7 @@
 //! does on it.
 
 use std::cell::Cell;
+use std::time::{Duration, Instant};
 
 use beckon_core::message::InputEvent;
 use beckon_video::stream::FrameSource;
@@ -12,7 +13,7 @@ use x11rb::protocol::{damage, shm, xfixes, xinput, xtest, Event};
 use x11rb::rust_connection::RustConnection;
 
 use crate::caps::{Capabilities, ExtensionVersion};
-use crate::capture::Capturer;
+use crate::capture::{Area, Capturer};
 use crate::damage::DamageTracker;
 use crate::echo::Echoes;
 use crate::error::X11Error;
@@ -42,7 +43,23 @@ pub struct X11Display {
     /// The last pointer position read, in pointer units (for
     /// [`FrameSource::pointer_abs`] when a query fails).
     last_pointer_abs: Cell<(u16, u16)>,
+    /// Damage handed out since the last capture: what the next
+    /// [`FrameSource::pixels`] grabs, instead of the whole screen.
+    stale: Vec<Rect>,
+    /// When the whole screen was last grabbed; `None`: never, or a partial
+    /// grab failed.
+    whole_at: Option<Instant>,
 }
+
+/// How often [`FrameSource::pixels`] grabs the whole screen even with damage
+/// tracking: a safety net should the server ever miss a change, at the cost
+/// of a few milliseconds a second.
+const WHOLE_CAPTURE_EVERY: Duration = Duration::from_secs(1);
+
+/// More damaged rectangles than this are grabbed as their bounding box: one
+/// round trip instead of many (a scrolled text area reports a rectangle a
+/// line).
+const MAX_PARTS: usize = 8;
 
 impl X11Display {
     /// Connect to `display` (e.g. `":99"`), or `$DISPLAY` when `None`. Sets up
@@ -129,6 +146,8 @@ impl X11Display {
             echoes: Echoes::default(),
             local,
             last_pointer_abs: Cell::new((0, 0)),
+            stale: Vec::new(),
+            whole_at: None,
         })
     }
 
@@ -152,7 +171,38 @@ impl X11Display {
     /// alpha 255) and return it. Uses MIT-SHM when available; if it fails,
     /// falls back to `GetImage` for good.
     pub fn capture(&mut self) -> Result<&[u8], X11Error> {
-        self.capturer.capture(&self.conn)
+        self.whole_at = None;
+        self.stale.clear();
+        self.capturer.capture(&self.conn)?;
+        self.whole_at = Some(Instant::now());
+        Ok(self.capturer.last())
+    }
+
+    /// Bring the captured picture up to date: only the damage handed out
+    /// since the last capture when damage is tracked (a typed character is a
+    /// few hundred pixels, not 8 MB of a full HD screen), else everything.
+    fn refresh(&mut self) -> Result<(), X11Error> {
+        let whole_due = self.damage.is_none()
+            || self
+                .whole_at
+                .is_none_or(|t| t.elapsed() >= WHOLE_CAPTURE_EVERY);
+        if whole_due {
+            return self.capture().map(|_| ());
+        }
+        let stale = std::mem::take(&mut self.stale);
+        let parts = match stale.len() {
+            0..=MAX_PARTS => stale,
+            _ => bounding_box(&stale).into_iter().collect(),
+        };
+        for r in parts {
+            let area = Area::of(r.x, r.y, r.w, r.h);
+            if let Err(e) = self.capturer.capture_area(&self.conn, area) {
+                // Grab everything next time.
+                self.whole_at = None;
+                return Err(e);
+            }
+        }
+        Ok(())
     }
 
     /// Regions XDamage reported since the last call, clipped to the screen;
@@ -164,7 +214,18 @@ impl X11Display {
     pub fn take_damage(&mut self) -> Result<Vec<Rect>, X11Error> {
         self.drain()?;
         match &mut self.damage {
-            Some(tracker) => tracker.take(&self.conn, self.width, self.height),
+            Some(tracker) => {
+                let rects = tracker.take(&self.conn, self.width, self.height)?;
+                self.stale.extend_from_slice(&rects);
+                // Nobody may capture for a while (a helper waiting for
+                // consent): keep the list short.
+                if self.stale.len() > 4 * MAX_PARTS {
+                    let whole = bounding_box(&self.stale);
+                    self.stale.clear();
+                    self.stale.extend(whole);
+                }
+                Ok(rects)
+            }
             None => Ok(vec![Rect::new(0, 0, self.width, self.height)]),
         }
     }
@@ -282,7 +343,7 @@ impl FrameSource for X11Display {
 
     /// Captures the screen; on error logs it and returns the last good frame.
     fn pixels(&mut self) -> &[u8] {
-        if let Err(e) = self.capturer.capture(&self.conn) {
+        if let Err(e) = self.refresh() {
             tracing::warn!("screen capture failed: {e}");
         }
         self.capturer.last()
@@ -295,6 +356,26 @@ impl FrameSource for X11Display {
         }
         self.last_pointer_abs.get()
     }
+}
+
+/// The smallest rectangle holding all of `rects`.
+fn bounding_box(rects: &[Rect]) -> Option<Rect> {
+    let x0 = rects.iter().map(|r| r.x).min()?;
+    let y0 = rects.iter().map(|r| r.y).min()?;
+    let x1 = rects
+        .iter()
+        .map(|r| u32::from(r.x) + u32::from(r.w))
+        .max()?;
+    let y1 = rects
+        .iter()
+        .map(|r| u32::from(r.y) + u32::from(r.h))
+        .max()?;
+    Some(Rect::new(
+        x0,
+        y0,
+        u16::try_from(x1 - u32::from(x0)).ok()?,
+        u16::try_from(y1 - u32::from(y0)).ok()?,
+    ))
 }
 
 impl Drop for X11Display {

@@ -80,6 +80,7 @@ impl PixelFormat {
 
     /// Convert a `width`×`height` image in this format to RGBA (alpha 255)
     /// into `out`, which must hold `width * height * 4` bytes.
+    #[cfg(test)]
     pub(crate) fn convert_to_rgba(
         &self,
         src: &[u8],
@@ -87,22 +88,50 @@ impl PixelFormat {
         height: u16,
         out: &mut [u8],
     ) -> Result<(), X11Error> {
-        let stride = self.stride(width);
-        let row_out = usize::from(width) * 4;
-        if src.len() < stride * usize::from(height) || out.len() != row_out * usize::from(height) {
+        if out.len() != usize::from(width) * 4 * usize::from(height) {
             return Err(X11Error::ShortImage {
-                got: src.len(),
-                want: stride * usize::from(height),
+                got: out.len(),
+                want: usize::from(width) * 4 * usize::from(height),
             });
         }
-        if row_out == 0 {
+        self.convert_into(src, width, height, out, usize::from(width) * 4)
+    }
+
+    /// Convert a `width`×`height` image in this format to RGBA (alpha 255)
+    /// into a part of a larger RGBA picture: `out` starts at the part's top
+    /// left pixel, and its rows are `out_stride` bytes apart.
+    pub(crate) fn convert_into(
+        &self,
+        src: &[u8],
+        width: u16,
+        height: u16,
+        out: &mut [u8],
+        out_stride: usize,
+    ) -> Result<(), X11Error> {
+        let stride = self.stride(width);
+        let row_out = usize::from(width) * 4;
+        let rows = usize::from(height);
+        let out_needed = match rows {
+            0 => 0,
+            _ => out_stride * (rows - 1) + row_out,
+        };
+        if src.len() < stride * rows || out.len() < out_needed || out_stride < row_out {
+            return Err(X11Error::ShortImage {
+                got: src.len(),
+                want: stride * rows,
+            });
+        }
+        if row_out == 0 || stride == 0 {
             return Ok(());
         }
         let bytes = usize::from(self.bits_per_pixel / 8);
         let fast = self.bits_per_pixel == 32
             && !self.msb_first
             && (self.red_mask, self.green_mask, self.blue_mask) == (0xFF_0000, 0xFF00, 0xFF);
-        for (row_in, row_out) in src.chunks(stride).zip(out.chunks_exact_mut(row_out)) {
+        for (row_in, row_out) in src.chunks(stride).take(rows).zip(
+            out.chunks_mut(out_stride)
+                .filter_map(|r| r.get_mut(..row_out)),
+        ) {
             let pixels = row_in.chunks_exact(bytes).zip(row_out.chunks_exact_mut(4));
             if fast {
                 for (p, o) in pixels {
@@ -193,5 +222,27 @@ mod tests {
         let f = format(32, false, 0xFF_0000, 0xFF00, 0xFF);
         let mut out = [0u8; 8];
         assert!(f.convert_to_rgba(&[0; 4], 2, 1, &mut out).is_err());
+    }
+
+    #[test]
+    fn converts_into_a_part_of_a_larger_picture() {
+        let f = format(32, false, 0xFF_0000, 0xFF00, 0xFF);
+        // A 3x2 RGBA picture; a 2x1 image goes to its second row, from x=1.
+        let mut out = vec![9u8; 3 * 2 * 4];
+        f.convert_into(
+            &[1, 2, 3, 0, 4, 5, 6, 0],
+            2,
+            1,
+            &mut out[(3 + 1) * 4..],
+            3 * 4,
+        )
+        .unwrap();
+        let mut want = vec![9u8; 24];
+        want[16..24].copy_from_slice(&[3, 2, 1, 255, 6, 5, 4, 255]);
+        assert_eq!(out, want);
+        // The part must fit.
+        assert!(f
+            .convert_into(&[0; 8], 2, 1, &mut out[(3 + 2) * 4..], 3 * 4)
+            .is_err());
     }
 }

@@ -17,6 +17,7 @@ use x11rb::protocol::shm::{self, ConnectionExt as _};
 use x11rb::protocol::xproto::{ImageFormat, Window};
 use x11rb::rust_connection::RustConnection;
 
+use crate::capture::Area;
 use crate::error::X11Error;
 
 /// A shared memory segment the server can write screen images into.
@@ -48,23 +49,22 @@ impl ShmSegment {
         self.len
     }
 
-    /// Have the server write a `ZPixmap` image of `width`×`height` pixels of
-    /// `root` into the segment, then copy its first `out.len()` bytes out.
+    /// Have the server write a `ZPixmap` image of `area` of `root` into the
+    /// segment, then copy its first `out.len()` bytes out.
     pub(crate) fn get_image(
         &self,
         conn: &RustConnection,
         root: Window,
-        width: u16,
-        height: u16,
+        area: Area,
         out: &mut [u8],
     ) -> Result<(), X11Error> {
         let reply = conn
             .shm_get_image(
                 root,
-                0,
-                0,
-                width,
-                height,
+                area.x,
+                area.y,
+                area.w,
+                area.h,
                 u32::MAX,
                 ImageFormat::Z_PIXMAP.into(),
                 self.seg,

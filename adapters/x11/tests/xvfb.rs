@@ -125,6 +125,52 @@ fn damage_covers_what_was_drawn_and_not_everything() {
     assert_eq!(d.take_damage().unwrap(), Vec::<Rect>::new());
 }
 
+/// Wait until the server reports damage, and return it.
+fn wait_for_damage(d: &mut X11Display) -> Vec<Rect> {
+    let end = Instant::now() + EVENT_TIMEOUT;
+    loop {
+        let damage = d.take_damage().unwrap();
+        if !damage.is_empty() || Instant::now() >= end {
+            return damage;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// After the first picture, only what damage reported is grabbed again, and
+/// the picture is still exactly the server's.
+#[test]
+fn capture_grabs_only_the_damage_and_stays_exact() {
+    use beckon_video::stream::FrameSource;
+    let x = Xvfb::start();
+    let client = Client::connect(x.display());
+    let mut d = open(&x);
+    wait_for_damage(&mut d);
+    assert!(d.pixels() == client.root_rgba());
+
+    // A few parts, then many (grabbed as their bounding box).
+    client.fill(
+        client.root,
+        0x10E020,
+        &[rect(5, 5, 20, 10), rect(900, 700, 30, 30)],
+    );
+    assert!(!wait_for_damage(&mut d).is_empty());
+    assert!(d.pixels() == client.root_rgba(), "after two parts");
+    let many: Vec<_> = (0..40)
+        .map(|i| rect(300 + i * 7, 100 + i * 5, 5, 3))
+        .collect();
+    client.fill(client.root, 0x2040F0, &many);
+    assert!(!wait_for_damage(&mut d).is_empty());
+    assert!(d.pixels() == client.root_rgba(), "after many parts");
+
+    // A one-pixel change, once its damage is taken.
+    client.fill(client.root, 0xFFFF00, &[rect(500, 500, 1, 1)]);
+    assert!(!wait_for_damage(&mut d).is_empty());
+    let at = (500 * 1024 + 500) * 4;
+    assert_eq!(&d.pixels()[at..at + 4], [0xFF, 0xFF, 0, 0xFF]);
+    assert!(d.pixels() == client.root_rgba());
+}
+
 /// "Hello, World!" as HID usages on a US keyboard, with Shift or not.
 const HELLO: &[(u8, bool)] = &[
     (0x0B, true),

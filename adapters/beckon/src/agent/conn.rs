@@ -155,7 +155,9 @@ impl Conn {
             }
             let deadline = [
                 self.session.poll_timeout(),
-                self.streaming().then(|| self.streamer.wake_at()).flatten(),
+                self.streaming()
+                    .then(|| self.streamer.wake_at(&self.session))
+                    .flatten(),
             ]
             .into_iter()
             .flatten()
