@@ -216,7 +216,10 @@ fn beckon_pass(rt: &tokio::runtime::Runtime, workload: Workload) -> Pass {
     let agent_addr = listener.local_addr().expect("address").to_string();
     let invitation = open_invitation(&home, &agent_addr);
     let screen = beckon_x11::X11Display::open(Some(&display)).expect("open display");
-    let hub = Hub::new(Box::new(X11Screen(screen)));
+    let hub = Hub::new(Box::new(X11Screen {
+        x: screen,
+        name: display.clone(),
+    }));
     let agent = eager_agent(home, hub, scratch.path());
     let (stop_tx, stop_rx) = watch::channel(false);
     let served = rt.spawn(async move { agent.serve(listener, stop_rx).await });

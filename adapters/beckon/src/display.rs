@@ -33,6 +33,9 @@ pub trait Display: Send {
     /// Input the person made on the machine's own keyboard and mouse since
     /// the last call (never what [`Display::inject`] sent).
     fn local_input(&mut self) -> Vec<InputEvent>;
+    /// Call `wake` (from any thread) whenever the screen changes, so the
+    /// agent need not poll for it. By default never: the agent polls.
+    fn watch_changes(&mut self, _wake: Box<dyn Fn() + Send>) {}
     /// Show the agent's status lines on the screen, where there is a place
     /// for them (SES-06, SES-13). By default nowhere.
     fn show_status(&mut self, _lines: &[String]) {}
@@ -64,7 +67,13 @@ pub fn open(choice: &DisplayChoice) -> Result<(Box<dyn Display>, Option<LocalKey
         DisplayChoice::X11(name) => {
             let x = beckon_x11::X11Display::open(Some(name))
                 .map_err(|e| Error::Other(format!("cannot open X11 display {name}: {e}")))?;
-            Ok((Box::new(X11Screen(x)), None))
+            Ok((
+                Box::new(X11Screen {
+                    x,
+                    name: name.clone(),
+                }),
+                None,
+            ))
         }
     }
 }
@@ -171,51 +180,61 @@ impl Display for SimulatedDisplay {
 /// An X11 display (Linux) as a [`Display`]: MIT-SHM capture, XDamage,
 /// XTEST injection and XInput2 local input, from `beckon-x11`. Failures of
 /// one call are logged and the agent keeps going with what it has.
-pub struct X11Screen(pub beckon_x11::X11Display);
+pub struct X11Screen {
+    /// The display.
+    pub x: beckon_x11::X11Display,
+    /// Its name, such as `:0`, to open a second connection that watches it.
+    pub name: String,
+}
 
 impl X11Screen {
     /// What the X server offers, for `beckon doctor`.
     pub fn capabilities(&self) -> beckon_x11::Capabilities {
-        self.0.capabilities()
+        self.x.capabilities()
     }
 }
 
 impl Display for X11Screen {
     fn width(&self) -> u16 {
-        self.0.width()
+        self.x.width()
     }
     fn height(&self) -> u16 {
-        self.0.height()
+        self.x.height()
     }
     fn pixels(&mut self) -> &[u8] {
-        FrameSource::pixels(&mut self.0)
+        FrameSource::pixels(&mut self.x)
     }
     fn take_damage(&mut self) -> Vec<Rect> {
-        self.0.take_damage().unwrap_or_else(|e| {
+        self.x.take_damage().unwrap_or_else(|e| {
             tracing::warn!("damage tracking failed, sending the whole screen: {e}");
             vec![Rect {
                 x: 0,
                 y: 0,
-                w: self.0.width(),
-                h: self.0.height(),
+                w: self.x.width(),
+                h: self.x.height(),
             }]
         })
     }
     fn pointer_abs(&self) -> (u16, u16) {
-        FrameSource::pointer_abs(&self.0)
+        FrameSource::pointer_abs(&self.x)
     }
     fn inject(&mut self, input: InputEvent) {
-        if let Err(e) = self.0.inject(input) {
+        if let Err(e) = self.x.inject(input) {
             tracing::warn!("could not inject {input:?}: {e}");
         }
     }
     fn release_all(&mut self) {
-        if let Err(e) = self.0.release_all() {
+        if let Err(e) = self.x.release_all() {
             tracing::warn!("could not release the helper's keys: {e}");
         }
     }
+    fn watch_changes(&mut self, wake: Box<dyn Fn() + Send>) {
+        if let Err(e) = beckon_x11::watch_damage(Some(&self.name), wake) {
+            tracing::warn!("cannot watch the screen for changes, polling instead: {e}");
+        }
+    }
     fn local_input(&mut self) -> Vec<InputEvent> {
-        self.0.local_input().unwrap_or_else(|e| {
+        self.x.local_input().unwrap_or_else(|e| {
             tracing::warn!("could not read local input: {e}");
             Vec::new()
         })

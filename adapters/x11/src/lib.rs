@@ -20,6 +20,7 @@
 //! - `capture.rs`, `shm.rs`, `format.rs`: capture, the MIT-SHM segment, and
 //!   the server's pixel format to RGBA.
 //! - `damage.rs`: XDamage regions.
+//! - `watch.rs`: a thread that wakes the driver when something is drawn.
 //! - `inject.rs`, `scale.rs`: XTEST injection, pointer units to pixels.
 //! - `local.rs`, `echo.rs`: local input, and recognising our own injections.
 //! - `keymap.rs`: HID usages ↔ X keycodes.
@@ -43,7 +44,9 @@ pub mod keymap;
 mod local;
 mod scale;
 mod shm;
+mod watch;
 
 pub use caps::{Capabilities, ExtensionVersion};
 pub use display::X11Display;
 pub use error::X11Error;
+pub use watch::watch_damage;

@@ -46,19 +46,26 @@ pub fn lock(hub: &SharedHub) -> MutexGuard<'_, Hub> {
 impl Hub {
     /// A hub around a display.
     pub fn new(display: Box<dyn Display>) -> SharedHub {
-        let (tx, _) = watch::channel(0);
+        let (tx, _) = watch::channel(0u64);
+        let changed = Arc::new(tx);
+        let mut display = display;
+        let drawn = Arc::clone(&changed);
+        display.watch_changes(Box::new(move || {
+            drawn.send_modify(|n| *n = n.wrapping_add(1));
+        }));
         let mut hub = Hub {
             display,
             slots: BTreeMap::new(),
             next: 0,
             status_shown: Vec::new(),
-            changed: Arc::new(tx),
+            changed,
         };
         hub.refresh_status();
         Arc::new(Mutex::new(hub))
     }
 
-    /// A receiver told whenever injected input changed the display.
+    /// A receiver told whenever the display changed: injected input, or
+    /// drawing the display reports ([`Display::watch_changes`]).
     pub fn subscribe(&self) -> watch::Receiver<u64> {
         self.changed.subscribe()
     }
