@@ -684,6 +684,11 @@ impl Sim {
                 moved = true;
             }
             let c = &mut self.agent.conns[k];
+            while c.queued_at_inject.len() < c.inject_times.len() {
+                let queued = self.links[k].pipe(Toward::Expert).unsent(now)
+                    + c.session.poll_transmit().map_or(0, <[u8]>::len);
+                c.queued_at_inject.push(queued);
+            }
             if c.session.poll_timeout().is_some_and(|t| t <= now) {
                 c.session.handle_timeout(now);
                 self.agent.drain(k, now, &mut self.transcript, t0);

@@ -36,6 +36,42 @@ fn typing_over(spec: LinkSpec, seed: u64) -> (Sim, usize, usize, Vec<u64>) {
     (sim, k, frames, latencies)
 }
 
+/// The issue's bar for a modest link: at 2 Mb/s and 50 ms round trip,
+/// typing stays interactive. Every key arrives within half a round trip plus
+/// its own transmission, and the picture that shows it waits behind at most
+/// one frame's time of bytes (33 ms at 2 Mb/s), never behind a queue.
+#[test]
+fn ses_12_typing_at_2_mbps_50_ms_is_never_queued_behind_more_than_one_frame() {
+    let (sim, k, frames, latencies) = typing_over(LinkSpec::slow(2_000, 50), 61);
+    let queued = &sim.agent.conns[k].queued_at_inject;
+    assert_eq!(queued.len(), latencies.len());
+    let mut sorted = latencies.clone();
+    sorted.sort_unstable();
+    println!(
+        "2 Mb/s, 50 ms RTT: {frames} frames while typing; input latency p50 {} ms, max {} ms; \
+         most bytes ahead of a key's picture {} (simulated time)",
+        sorted[sorted.len() / 2],
+        sorted[sorted.len() - 1],
+        queued.iter().max().unwrap_or(&0),
+    );
+    let worst = *latencies.iter().max().expect("keys");
+    assert!(
+        worst <= 50 / 2 + 5,
+        "worst input latency {worst} ms: {latencies:?}"
+    );
+    // One frame interval at the best level, in bytes at 2 Mb/s.
+    let one_frame = 2_000_000 / 8 * 33 / 1000;
+    assert!(
+        queued.iter().all(|&q| q <= one_frame),
+        "bytes ahead of a key's picture: {queued:?}"
+    );
+    assert!(
+        frames as f64 >= TEXT.len() as f64 * 0.5,
+        "{frames} frames for {} keys",
+        TEXT.len()
+    );
+}
+
 #[test]
 fn ses_12_09_slow_link_lowers_the_frame_rate_but_input_arrives_within_a_round_trip() {
     let (fast, _, fast_frames, _) = typing_over(LinkSpec::lan(), 60);

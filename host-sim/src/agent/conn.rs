@@ -27,6 +27,10 @@ pub struct Conn {
     pub ended: Option<EndReason>,
     /// When input reached the machine, in order.
     pub inject_times: Vec<u64>,
+    /// For each input, the bytes toward the helper that were still waiting
+    /// to leave the machine when it arrived: what the picture showing that
+    /// input waits behind (SES-12).
+    pub queued_at_inject: Vec<usize>,
 }
 
 impl Conn {
@@ -40,6 +44,7 @@ impl Conn {
             video: Streamer::default(),
             ended: None,
             inject_times: Vec::new(),
+            queued_at_inject: Vec::new(),
         }
     }
 }
