@@ -100,6 +100,11 @@ pub enum Encoding {
     Jpeg,
     /// An H.264 access unit.
     H264,
+    /// The pixels of an earlier rectangle of the same size that the viewer
+    /// still holds (a glyph typed again): data = the 8-byte little-endian
+    /// key of that content. Which contents a viewer holds, and the key, are
+    /// defined by `beckon-video`.
+    Cached,
 }
 
 /// Picture quality mode (SES-09).

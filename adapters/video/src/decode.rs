@@ -1,5 +1,6 @@
 //! The viewer's screen and the decoding of rectangles into it.
 
+use crate::cache::{self, RectCache};
 use crate::rect::Rect;
 use crate::{jpeg, palette, tiles};
 use crate::{Encoding, BYTES_PER_PIXEL};
@@ -54,19 +55,34 @@ pub enum DecodeError {
     /// rectangle.
     #[error("malformed JPEG data")]
     BadJpeg,
+    /// A `Cached` rectangle whose key this screen does not hold for a
+    /// rectangle of that size.
+    #[error("rectangle refers to content this viewer does not hold")]
+    NotCached,
     /// An encoding this decoder does not handle yet.
     #[error("encoding {0:?} is not supported")]
     Unsupported(Encoding),
 }
 
 /// A screen as the viewer sees it: RGBA pixels, updated by decoding
-/// rectangles.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// rectangles, and the small rectangles kept for [`Encoding::Cached`].
+#[derive(Debug, Clone)]
 pub struct Screen {
     width: u16,
     height: u16,
     pixels: Vec<u8>,
+    /// Kept across resizes: the encoder may still refer to it.
+    cache: RectCache,
 }
+
+/// Two screens are equal when they show the same picture.
+impl PartialEq for Screen {
+    fn eq(&self, other: &Self) -> bool {
+        (self.width, self.height) == (other.width, other.height) && self.pixels == other.pixels
+    }
+}
+
+impl Eq for Screen {}
 
 impl Screen {
     /// A `width`×`height` screen, opaque black.
@@ -75,6 +91,7 @@ impl Screen {
             width: 0,
             height: 0,
             pixels: Vec::new(),
+            cache: RectCache::default(),
         };
         screen.resize(width, height);
         screen
@@ -95,8 +112,19 @@ impl Screen {
         &self.pixels
     }
 
+    /// The pixels of `rect` (RGBA, row after row), or `None` when it does
+    /// not lie inside the screen.
+    pub fn gather(&self, rect: Rect) -> Option<Vec<u8>> {
+        if !rect.fits(self.width, self.height) {
+            return None;
+        }
+        let mut out = Vec::with_capacity(rect.area() as usize * BYTES_PER_PIXEL);
+        tiles::gather(self.width, rect, &self.pixels, &mut out);
+        Some(out)
+    }
+
     /// Resize (a new frame with another size): the screen becomes opaque
-    /// black.
+    /// black. The kept rectangles stay.
     ///
     /// The size is not checked against
     /// [`MAX_DIMENSION`](beckon_core::video::MAX_DIMENSION) here: the frame
@@ -139,6 +167,9 @@ impl Screen {
     ///   block holding 1, 2 or 4-bit indices (for up to 2, 4 or 16 colours),
     ///   most significant bits first, each row starting on a new byte.
     /// - `Jpeg`: a JPEG file exactly the rectangle's size; decoded opaque.
+    /// - `Cached`: the little-endian `u64` key of a small rectangle this
+    ///   screen decoded earlier (see the crate's `cache.rs` for which ones it
+    ///   keeps, and for how long).
     pub fn apply(
         &mut self,
         rect: Rect,
@@ -150,20 +181,23 @@ impl Screen {
         }
         // Bounded by the screen's size, which is already allocated.
         let raw_len = rect.area() as usize * BYTES_PER_PIXEL;
-        match encoding {
+        let kept = match encoding {
             Encoding::Raw => {
                 check_len(raw_len, data.len())?;
                 tiles::scatter(self.width, rect, data, &mut self.pixels);
+                cache::keeps(encoding, rect.area()).then(|| data.to_vec())
             }
             Encoding::Solid => {
                 check_len(BYTES_PER_PIXEL, data.len())?;
                 // One row of the colour, then one `memcpy` per row.
                 let row = data.repeat(usize::from(rect.w));
                 tiles::fill(self.width, rect, &row, &mut self.pixels);
+                None
             }
             Encoding::Lz4 => {
                 let pixels = decompress(data, raw_len)?;
                 tiles::scatter(self.width, rect, &pixels, &mut self.pixels);
+                Some(pixels)
             }
             Encoding::Copy => {
                 check_len(4, data.len())?;
@@ -179,16 +213,38 @@ impl Screen {
                     return Err(DecodeError::CopySource { x, y });
                 }
                 tiles::move_rect(self.width, src, rect, &mut self.pixels);
+                None
             }
             Encoding::Palette => {
                 let pixels = palette::decode(rect, data).map_err(|_| DecodeError::BadPalette)?;
                 tiles::scatter(self.width, rect, &pixels, &mut self.pixels);
+                Some(pixels)
             }
             Encoding::Jpeg => {
                 let pixels = jpeg::decode(rect, data).map_err(|_| DecodeError::BadJpeg)?;
                 tiles::scatter(self.width, rect, &pixels, &mut self.pixels);
+                None
+            }
+            Encoding::Cached => {
+                let key: [u8; cache::KEY_BYTES] =
+                    data.try_into().map_err(|_| DecodeError::DataLength {
+                        expected: cache::KEY_BYTES,
+                        got: data.len(),
+                    })?;
+                let key = u64::from_le_bytes(key);
+                let pixels = self
+                    .cache
+                    .take_up(key, rect.w, rect.h)
+                    .ok_or(DecodeError::NotCached)?;
+                tiles::scatter(self.width, rect, pixels, &mut self.pixels);
+                None
             }
             Encoding::H264 => return Err(DecodeError::Unsupported(encoding)),
+        };
+        // Kept by the same rule the encoder follows (cache.rs).
+        if let Some(pixels) = kept.filter(|_| cache::keeps(encoding, rect.area())) {
+            let key = cache::content_key(rect.w, rect.h, &pixels);
+            self.cache.insert(key, rect.w, rect.h, &pixels);
         }
         Ok(())
     }

@@ -3,6 +3,7 @@
 use beckon_core::video::MAX_DIMENSION;
 
 use crate::bounds;
+use crate::cache::{self, RectCache};
 use crate::jpeg;
 use crate::palette::PaletteScratch;
 use crate::rect::Rect;
@@ -105,6 +106,9 @@ pub struct Encoder {
     /// One tile's pixels, gathered for compression.
     raw: Vec<u8>,
     palette: PaletteScratch,
+    /// Small rectangles the viewer keeps, and one such rectangle's pixels.
+    cache: RectCache,
+    small: Vec<u8>,
     /// JPEG quality for photographic tiles; `None`: lossless only.
     lossy_quality: Option<u8>,
     copy_detection: bool,
@@ -151,6 +155,8 @@ impl Encoder {
             solid_row: Vec::new(),
             raw: Vec::new(),
             palette: PaletteScratch::default(),
+            cache: RectCache::default(),
+            small: Vec::new(),
             lossy_quality: None,
             copy_detection: true,
             last_vector: None,
@@ -251,7 +257,7 @@ impl Encoder {
         for row in 0..grid.rows {
             for col in 0..grid.cols {
                 let rect = grid.tile_rect(col, row);
-                let r = self.encode_tile(grid.width, rect, pixels, self.lossy_quality);
+                let r = self.encode_rect(grid.width, rect, pixels, self.lossy_quality);
                 lossy.push(r.encoding == Encoding::Jpeg);
                 out.push(r);
             }
@@ -342,7 +348,7 @@ impl Encoder {
             } else {
                 tile
             };
-            let r = self.encode_tile(width, rect, pixels, quality);
+            let r = self.encode_rect(width, rect, pixels, quality);
             if let Some(l) = prev.lossy.get_mut(index) {
                 *l = r.encoding == Encoding::Jpeg;
             }
@@ -371,6 +377,9 @@ impl Encoder {
     /// sends everything (a new viewer, a lost frame).
     pub fn refresh(&mut self) {
         self.previous = None;
+        // The viewer may not have what was encoded since the last frame it
+        // got: refer to nothing from before (cache.rs).
+        self.cache.clear();
     }
 
     /// Statistics of the last [`encode`](Encoder::encode).
@@ -388,6 +397,37 @@ impl Encoder {
     /// [`Jpeg`](Encoding::Jpeg).
     pub fn last_lossy(&self) -> u32 {
         self.lossy_sent
+    }
+
+    /// Encode one rectangle: as [`Encoding::Cached`] when the viewer keeps
+    /// exactly these pixels, else with [`Self::encode_tile`], keeping the
+    /// pixels afterwards when the viewer will (see `cache.rs`).
+    fn encode_rect(
+        &mut self,
+        width: u16,
+        rect: Rect,
+        screen: &[u8],
+        lossy: Option<u8>,
+    ) -> EncodedRect {
+        if rect.area() > cache::MAX_CACHED_AREA {
+            return self.encode_tile(width, rect, screen, lossy);
+        }
+        self.small.clear();
+        tiles::gather(width, rect, screen, &mut self.small);
+        let key = cache::content_key(rect.w, rect.h, &self.small);
+        if self.cache.holds(key, rect.w, rect.h, &self.small) {
+            self.cache.take_up(key, rect.w, rect.h);
+            return EncodedRect {
+                rect,
+                encoding: Encoding::Cached,
+                data: key.to_le_bytes().to_vec(),
+            };
+        }
+        let r = self.encode_tile(width, rect, screen, lossy);
+        if cache::keeps(r.encoding, rect.area()) {
+            self.cache.insert(key, rect.w, rect.h, &self.small);
+        }
+        r
     }
 
     /// Encode one tile: in the smallest exact encoding, or as JPEG when

@@ -31,6 +31,7 @@
 //! ## Files
 //! - `rect.rs`: [`Rect`] and its bounds arithmetic.
 //! - `bounds.rs`: the box around what changed inside a tile.
+//! - `cache.rs`: small rectangles both sides keep, for [`Encoding::Cached`].
 //! - `tiles.rs`: the tile grid, damage to tiles, tile comparison and copies.
 //! - `encode.rs`: [`Encoder`], its passes and the per-tile choice of
 //!   encoding.
@@ -53,6 +54,7 @@
 )]
 
 mod bounds;
+mod cache;
 mod decode;
 mod encode;
 mod jpeg;

@@ -16,7 +16,9 @@
 //!   [2] [x: u16] [y: u16]
 //!        where the pointer is
 //! ```
-//! Encodings: 0 Raw, 1 Solid, 2 Copy, 3 Palette, 4 Lz4, 5 Jpeg, 6 H264.
+//! Encodings: 0 Raw, 1 Solid, 2 Copy, 3 Palette, 4 Lz4, 5 Jpeg, 6 H264,
+//! 7 Cached (the console sends the pixels instead: a tab that opened late
+//! holds none of what was kept before).
 //!
 //! Why this shape: the magic and version come first so a console served by
 //! another build fails with a clear "version" error, not garbage; the size is
@@ -342,6 +344,7 @@ fn encoding_id(encoding: Encoding) -> u8 {
         Encoding::Lz4 => 4,
         Encoding::Jpeg => 5,
         Encoding::H264 => 6,
+        Encoding::Cached => 7,
     }
 }
 
@@ -355,6 +358,7 @@ fn encoding_of(id: u8) -> Result<Encoding, WebFrameError> {
         4 => Encoding::Lz4,
         5 => Encoding::Jpeg,
         6 => Encoding::H264,
+        7 => Encoding::Cached,
         _ => return Err(WebFrameError::UnknownEncoding(id)),
     })
 }

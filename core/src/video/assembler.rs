@@ -13,9 +13,9 @@ pub const RECT_OVERHEAD_BYTES: u32 = 1024;
 
 /// Largest encoded length a `w`×`h` rectangle may declare in `encoding`.
 ///
-/// `Raw` must be exactly 4 bytes per pixel, `Solid` one 4-byte colour and
-/// `Copy` one 4-byte source position (these three are checked for equality,
-/// not just the bound). The compressed encodings may not exceed the raw
+/// `Raw` must be exactly 4 bytes per pixel, `Solid` one 4-byte colour,
+/// `Copy` one 4-byte source position and `Cached` one 8-byte key (these four
+/// are checked for equality, not just the bound). The compressed encodings may not exceed the raw
 /// pixels plus LZ4's worst-case expansion (one byte in 255) plus
 /// [`RECT_OVERHEAD_BYTES`]: no honest encoder needs more, and the bound keeps a
 /// hostile peer from announcing gigabytes the expert would wait for.
@@ -24,6 +24,7 @@ pub fn max_rect_bytes(encoding: Encoding, w: u16, h: u16) -> u32 {
     let bound = match encoding {
         Encoding::Raw => raw,
         Encoding::Solid | Encoding::Copy => 4,
+        Encoding::Cached => 8,
         Encoding::Palette | Encoding::Lz4 | Encoding::Jpeg | Encoding::H264 => {
             raw + raw / 255 + u64::from(RECT_OVERHEAD_BYTES)
         }
@@ -179,7 +180,7 @@ impl FrameAssembler {
                     return Err(VideoError::RectOutOfBounds);
                 }
                 let fits = match encoding {
-                    Encoding::Raw | Encoding::Solid | Encoding::Copy => {
+                    Encoding::Raw | Encoding::Solid | Encoding::Copy | Encoding::Cached => {
                         total == max_rect_bytes(encoding, w, h)
                     }
                     _ => (1..=max_rect_bytes(encoding, w, h)).contains(&total),

@@ -3,10 +3,11 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
-use beckon_core::message::InputEvent;
+use beckon_core::message::{Encoding, InputEvent};
 use beckon_core::session::{Event, ExpertSession, ExpertState, SendError};
 use beckon_host_sim::events::{how_word, side_word, Ev};
 use beckon_video::stream::{RectPieces, View};
+use beckon_video::Screen;
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
 
@@ -130,8 +131,15 @@ impl Task {
 }
 
 /// The video as a page needs it: whole rectangles, in order. `piece`
-/// gathers a rectangle that arrives in parts.
-fn video_news(options: &ClientOptions, piece: &mut RectPieces, event: &Event<'_>) {
+/// gathers a rectangle that arrives in parts. A [`Encoding::Cached`]
+/// rectangle goes as its pixels, taken from `screen` (which has just applied
+/// it): a tab that opened late holds nothing kept from before.
+fn video_news(
+    options: &ClientOptions,
+    piece: &mut RectPieces,
+    event: &Event<'_>,
+    screen: Option<&Screen>,
+) {
     let Some(tx) = &options.news else {
         return;
     };
@@ -155,7 +163,14 @@ fn video_news(options: &ClientOptions, piece: &mut RectPieces, event: &Event<'_>
                 let complete = piece.add(offset, total, data);
                 if complete {
                     let rect = beckon_video::Rect { x, y, w, h };
-                    news(News::Rect(rect, encoding, piece.take()));
+                    let data = piece.take();
+                    match (encoding, screen) {
+                        (Encoding::Cached, Some(screen)) => {
+                            let pixels = screen.gather(rect).unwrap_or_default();
+                            news(News::Rect(rect, Encoding::Raw, pixels));
+                        }
+                        _ => news(News::Rect(rect, encoding, data)),
+                    }
                 }
             }
             Event::FrameEnd { .. } => news(News::FrameEnd),
@@ -173,11 +188,18 @@ impl Task {
     fn drain(&mut self, now: u64) {
         while let Some(event) = self.session.poll_event() {
             let ev = Ev::from(&event);
-            if let Ok(mut view) = self.view.lock() {
+            let view = self.view.lock().ok().map(|mut view| {
                 view.on_event(&event, now);
-            }
+                view
+            });
+            video_news(
+                &self.options,
+                &mut self.piece,
+                &event,
+                view.as_deref().map(View::screen),
+            );
+            drop(view);
             let finished = self.files.on_event(&event);
-            video_news(&self.options, &mut self.piece, &event);
             match event {
                 Event::FrameEnd { .. } => self.update(|s| s.frames += 1),
                 Event::Rect { data, .. } => self.video_bytes += data.len() as u64,

@@ -112,7 +112,10 @@ pub fn check_length(r: &EncodedRect) {
         r.rect,
         r.data.len()
     );
-    if matches!(r.encoding, Encoding::Raw | Encoding::Solid | Encoding::Copy) {
+    if matches!(
+        r.encoding,
+        Encoding::Raw | Encoding::Solid | Encoding::Copy | Encoding::Cached
+    ) {
         assert_eq!(r.data.len(), max, "{:?} must be exact", r.encoding);
     }
 }

@@ -1,0 +1,168 @@
+//! Small rectangles the viewer already has: [`Encoding::Cached`].
+//!
+//! Typing repeats itself: the box a typed `e` changes (the glyph and the
+//! cursor after it) has the same pixels wherever the `e` lands. Both sides
+//! keep the same few hundred small, exactly sent rectangles, and the encoder
+//! sends an 8-byte key instead of pixels when one comes again.
+//!
+//! ## Keeping both sides the same
+//! Both sides run the same rules on the same sequence of rectangles:
+//! - after a `Raw`, `Lz4` or `Palette` rectangle of at most
+//!   [`MAX_CACHED_AREA`] pixels, its pixels are kept under
+//!   [`content_key`] of them, and become the newest entry (replacing any entry
+//!   with that key);
+//! - a `Cached` rectangle makes its entry the newest;
+//! - beyond [`CAPACITY`] entries, the oldest goes.
+//!
+//! The encoder refers only to entries it made since it last forgot
+//! everything ([`crate::Encoder::refresh`], for a frame that was encoded but
+//! never sent). The viewer never forgets, but whatever it holds from before
+//! is older than all of those, so it is what goes first: every key the
+//! encoder sends is one the viewer has. And the encoder sends a key only
+//! after comparing the pixels with the ones it kept, so a key that two
+//! contents share is never used for the wrong one.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::Encoding;
+
+/// Entries each side keeps: enough for every glyph of a script and its
+/// neighbours, at most 1 MiB of pixels.
+pub(crate) const CAPACITY: usize = 256;
+
+/// Largest rectangle kept, in pixels (32×32): a few characters of text. Whole
+/// 64×64 tiles are left out, so a full-screen change costs no hashing.
+pub(crate) const MAX_CACHED_AREA: u32 = 32 * 32;
+
+/// Bytes of a `Cached` rectangle's data: the key.
+pub(crate) const KEY_BYTES: usize = 8;
+
+/// Whether a rectangle sent in `encoding` with `area` pixels is kept.
+pub(crate) fn keeps(encoding: Encoding, area: u32) -> bool {
+    matches!(encoding, Encoding::Raw | Encoding::Lz4 | Encoding::Palette) && area <= MAX_CACHED_AREA
+}
+
+/// The key of a rectangle's content: its size and RGBA pixels, hashed with
+/// a fixed function (both sides must compute the same key).
+pub(crate) fn content_key(w: u16, h: u16, pixels: &[u8]) -> u64 {
+    // FNV-1a's constants over 8-byte words: quick, and only a key: the
+    // encoder compares the pixels before it relies on it.
+    const PRIME: u64 = 0x0000_0100_0000_01B3;
+    let mut hash: u64 = 0xCBF2_9CE4_8422_2325 ^ (u64::from(w) << 16 | u64::from(h));
+    let mut words = pixels.chunks_exact(8);
+    for word in &mut words {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(word);
+        hash = (hash ^ u64::from_le_bytes(bytes)).wrapping_mul(PRIME);
+        hash ^= hash >> 29;
+    }
+    for &b in words.remainder() {
+        hash = (hash ^ u64::from(b)).wrapping_mul(PRIME);
+    }
+    hash
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    w: u16,
+    h: u16,
+    pixels: Vec<u8>,
+    /// Position in [`RectCache::order`].
+    stamp: u64,
+}
+
+/// The kept rectangles, oldest first out.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RectCache {
+    entries: HashMap<u64, Entry>,
+    /// Stamp → key, oldest first.
+    order: BTreeMap<u64, u64>,
+    next_stamp: u64,
+}
+
+impl RectCache {
+    /// Keep `pixels` of a `w`×`h` rectangle under `key`, as the newest.
+    pub(crate) fn insert(&mut self, key: u64, w: u16, h: u16, pixels: &[u8]) {
+        let stamp = self.stamp();
+        if let Some(old) = self.entries.insert(
+            key,
+            Entry {
+                w,
+                h,
+                pixels: pixels.to_vec(),
+                stamp,
+            },
+        ) {
+            self.order.remove(&old.stamp);
+        }
+        self.order.insert(stamp, key);
+        while self.entries.len() > CAPACITY {
+            let Some((_, oldest)) = self.order.pop_first() else {
+                break;
+            };
+            self.entries.remove(&oldest);
+        }
+    }
+
+    /// The pixels kept under `key` for a `w`×`h` rectangle, made the newest
+    /// entry; `None` when there is none of that size.
+    pub(crate) fn take_up(&mut self, key: u64, w: u16, h: u16) -> Option<&[u8]> {
+        let stamp = self.stamp();
+        let entry = self
+            .entries
+            .get_mut(&key)
+            .filter(|e| (e.w, e.h) == (w, h))?;
+        self.order.remove(&entry.stamp);
+        self.order.insert(stamp, key);
+        entry.stamp = stamp;
+        Some(&entry.pixels)
+    }
+
+    /// Whether `pixels` of a `w`×`h` rectangle are kept under `key`, without
+    /// changing anything.
+    pub(crate) fn holds(&self, key: u64, w: u16, h: u16, pixels: &[u8]) -> bool {
+        self.entries
+            .get(&key)
+            .is_some_and(|e| (e.w, e.h) == (w, h) && e.pixels == pixels)
+    }
+
+    /// Forget everything.
+    pub(crate) fn clear(&mut self) {
+        self.entries.clear();
+        self.order.clear();
+    }
+
+    fn stamp(&mut self) -> u64 {
+        self.next_stamp += 1;
+        self.next_stamp
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn oldest_goes_first_and_use_makes_newest() {
+        let mut c = RectCache::default();
+        for k in 0..CAPACITY as u64 {
+            c.insert(k, 1, 1, &[k as u8; 4]);
+        }
+        // Using entry 0 saves it; entry 1 is now the oldest.
+        assert!(c.take_up(0, 1, 1).is_some());
+        c.insert(1000, 1, 1, &[9; 4]);
+        assert!(c.holds(0, 1, 1, &[0; 4]));
+        assert!(!c.holds(1, 1, 1, &[1; 4]));
+        assert!(c.holds(1000, 1, 1, &[9; 4]));
+        // The size is part of what is kept.
+        assert!(c.take_up(1000, 2, 1).is_none());
+    }
+
+    #[test]
+    fn keys_tell_size_and_content_apart() {
+        let a = content_key(2, 1, &[1, 2, 3, 4, 5, 6, 7, 8]);
+        assert_ne!(a, content_key(1, 2, &[1, 2, 3, 4, 5, 6, 7, 8]));
+        assert_ne!(a, content_key(2, 1, &[1, 2, 3, 4, 5, 6, 7, 9]));
+        assert_eq!(a, content_key(2, 1, &[1, 2, 3, 4, 5, 6, 7, 8]));
+    }
+}
