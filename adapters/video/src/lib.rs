@@ -17,7 +17,9 @@
 //!    [`Encoding::Solid`] for one colour, [`Encoding::Palette`] for up to 16
 //!    colours (text, UI), [`Encoding::Lz4`] when it is smaller than the
 //!    pixels, else [`Encoding::Raw`];
-//! 3. when lossy is allowed ([`Encoder::set_lossy_quality`]), sends tiles
+//! 3. sends a small box whose exact pixels the viewer already keeps (a glyph
+//!    typed again) as [`Encoding::Cached`], an 8-byte key;
+//! 4. when lossy is allowed ([`Encoder::set_lossy_quality`]), sends tiles
 //!    that look photographic (many colours, LZ4 does poorly) as
 //!    [`Encoding::Jpeg`] if that is smaller, and sends them again exactly
 //!    once they stop changing.

@@ -7,7 +7,7 @@
 use beckon_video::{Encoding, Rect, Screen};
 use libfuzzer_sys::fuzz_target;
 
-const ENCODINGS: [Encoding; 7] = [
+const ENCODINGS: [Encoding; 8] = [
     Encoding::Raw,
     Encoding::Solid,
     Encoding::Copy,
@@ -15,6 +15,7 @@ const ENCODINGS: [Encoding; 7] = [
     Encoding::Lz4,
     Encoding::Jpeg,
     Encoding::H264,
+    Encoding::Cached,
 ];
 
 fuzz_target!(|data: &[u8]| {
