@@ -129,3 +129,79 @@ pub fn apply_all(screen: &mut Screen, rects: &[EncodedRect]) {
             .unwrap_or_else(|e| panic!("{r:?} refused: {e}"));
     }
 }
+
+/// Height of a terminal line in [`Terminal`], as in xterm's default font.
+pub const LINE: u16 = 13;
+
+/// A terminal showing a long file in `less`: a window with a border whose
+/// text area does not line up with 64-pixel tiles, the file's lines in it and
+/// a status line below them, on a plain desktop.
+pub struct Terminal {
+    /// Where the file's lines are shown.
+    pub text: Rect,
+    /// The whole file, `text.w` pixels wide, rendered once.
+    page: Vec<u8>,
+    page_h: u16,
+}
+
+impl Terminal {
+    /// A terminal whose text area is `text`, over a file `extra` pixels
+    /// taller than the text area.
+    pub fn new(text: Rect, extra: u16) -> Self {
+        let page_h = text.h + extra;
+        let mut page = vec![0; usize::from(text.w) * usize::from(page_h) * 4];
+        paint(
+            &mut page,
+            text.w,
+            page_h,
+            Rect::new(0, 0, text.w, page_h),
+            Paint::Glyphs(11),
+        );
+        Self { text, page, page_h }
+    }
+
+    /// The status line: one line right below the text area.
+    pub fn status(&self) -> Rect {
+        Rect::new(self.text.x, self.text.y + self.text.h, self.text.w, LINE)
+    }
+
+    /// The `w`×`h` screen with the file scrolled down by `top` pixels; the
+    /// status line's last few characters (a percentage) drawn from `status`.
+    pub fn screen(&self, w: u16, h: u16, top: u16, status: u32) -> Vec<u8> {
+        assert!(top + self.text.h <= self.page_h, "scrolled past the file");
+        let mut pixels = solid_screen(w, h, [30, 60, 90, 255]);
+        let t = self.text;
+        let frame = Rect::new(0, 0, t.x + t.w + 3, t.y + t.h + LINE + 3);
+        paint(&mut pixels, w, h, frame, Paint::Solid([90, 90, 100, 255]));
+        let inside = Rect::new(1, 1, frame.w - 2, frame.h - 2);
+        paint(
+            &mut pixels,
+            w,
+            h,
+            inside,
+            Paint::Solid([250, 250, 250, 255]),
+        );
+        let row = usize::from(t.w) * 4;
+        for dy in 0..t.h {
+            let from = usize::from(top + dy) * row;
+            let to = ((usize::from(t.y + dy)) * usize::from(w) + usize::from(t.x)) * 4;
+            pixels[to..to + row].copy_from_slice(&self.page[from..from + row]);
+        }
+        let s = self.status();
+        paint(
+            &mut pixels,
+            w,
+            h,
+            Rect::new(s.x, s.y, 30 * 6, 10),
+            Paint::Glyphs(5),
+        );
+        paint(
+            &mut pixels,
+            w,
+            h,
+            Rect::new(s.x + 31 * 6, s.y, 4 * 6, 10),
+            Paint::Glyphs(status),
+        );
+        pixels
+    }
+}
