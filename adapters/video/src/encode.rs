@@ -7,7 +7,8 @@ use crate::cache::{self, RectCache};
 use crate::jpeg;
 use crate::palette::PaletteScratch;
 use crate::rect::Rect;
-use crate::scroll::{self, Vector};
+use crate::scroll::{self, Copies, Vector};
+use crate::strips;
 use crate::tiles::{self, Grid};
 use crate::{Encoding, BYTES_PER_PIXEL};
 
@@ -101,6 +102,8 @@ pub struct Encoder {
     plan: Vec<Plan>,
     /// Indices of the tiles that changed in this call.
     changed: Vec<usize>,
+    /// Per tile: how many of its pixels this call's copies wrote.
+    covered: Vec<u32>,
     /// One row of a single colour, for the solid test.
     solid_row: Vec<u8>,
     /// One tile's pixels, gathered for compression.
@@ -137,6 +140,9 @@ enum Plan {
     Send,
     /// Changed, and sent as a copy.
     Copied,
+    /// Changed, and copies of moved rows made it right, on the viewer's side
+    /// and in the encoder's copy of its screen alike.
+    Moved,
     /// Unchanged but lossy on the viewer's side: send it exactly now.
     Refine,
 }
@@ -152,6 +158,7 @@ impl Encoder {
             mask: Vec::new(),
             plan: Vec::new(),
             changed: Vec::new(),
+            covered: Vec::new(),
             solid_row: Vec::new(),
             raw: Vec::new(),
             palette: PaletteScratch::default(),
@@ -207,10 +214,14 @@ impl Encoder {
     /// a new screen size send every tile. Returns an empty `Vec` when nothing
     /// changed.
     ///
-    /// Destinations never overlap, but **the rectangles must be applied in
-    /// the order returned**: [`Copy`](Encoding::Copy) rectangles come first,
-    /// all with one vector, each reading the viewer's screen as the previous
-    /// frame left it, ordered so that none reads what an earlier one wrote.
+    /// **The rectangles must be applied in the order returned**:
+    /// [`Copy`](Encoding::Copy) rectangles come first, all with one vector,
+    /// each reading the viewer's screen as the previous frame left it,
+    /// ordered so that none reads what an earlier one wrote; their
+    /// destinations never overlap. The pixel rectangles after them never
+    /// overlap one another, but one may repaint part of a copy's
+    /// destination (with the same pixels) when a tile changed both there
+    /// and around it.
     pub fn encode(
         &mut self,
         width: u16,
@@ -272,7 +283,8 @@ impl Encoder {
 
     /// The passes of a frame after the first: find the changed tiles, find
     /// copies among them (against the previous screen as it still is),
-    /// encode the rest, and only then bring the previous screen up to date.
+    /// encode the rest (against the screen as copies of rows leave it), and
+    /// only then bring the previous screen up to date.
     fn encode_changes(
         &mut self,
         grid: Grid,
@@ -299,9 +311,6 @@ impl Encoder {
                     self.changed.push(index);
                 }
             }
-            if *plan == Plan::Keep && prev.lossy.get(index).copied().unwrap_or(false) {
-                *plan = Plan::Refine;
-            }
         }
 
         // Pass 2: copies, read from the viewer's screen as the previous
@@ -317,15 +326,30 @@ impl Encoder {
                 self.last_vector,
                 |t| !lossy.get(t).copied().unwrap_or(true),
             );
-            if let (Some(v), false) = (copies.vector, copies.tiles.is_empty()) {
-                self.last_vector = Some(v);
-                for &t in &copies.tiles {
-                    if let Some(plan) = self.plan.get_mut(t) {
-                        *plan = Plan::Copied;
+            match copies {
+                Copies::None => {}
+                Copies::Tiles { vector, tiles } => {
+                    self.last_vector = Some(vector);
+                    for &t in &tiles {
+                        if let Some(plan) = self.plan.get_mut(t) {
+                            *plan = Plan::Copied;
+                        }
                     }
+                    self.copied = tiles.len() as u32;
+                    out = copy_rects(&grid, vector, &tiles);
                 }
-                self.copied = copies.tiles.len() as u32;
-                out = copy_rects(&grid, v, &copies.tiles);
+                Copies::Strips { vector, rects } => {
+                    self.last_vector = Some(vector);
+                    out = self.apply_strips(&grid, &mut prev, pixels, vector, &rects);
+                }
+            }
+        }
+
+        // Tiles the viewer has only approximately (JPEG) that neither changed
+        // nor were wholly overwritten by a copy: sent again, exactly.
+        for (plan, &lossy) in self.plan.iter_mut().zip(&prev.lossy) {
+            if *plan == Plan::Keep && lossy {
+                *plan = Plan::Refine;
             }
         }
 
@@ -333,7 +357,7 @@ impl Encoder {
         for index in 0..grid.len() {
             let plan = self.plan.get(index).copied().unwrap_or(Plan::Keep);
             let quality = match plan {
-                Plan::Keep | Plan::Copied => continue,
+                Plan::Keep | Plan::Copied | Plan::Moved => continue,
                 Plan::Send => self.lossy_quality,
                 Plan::Refine => None,
             };
@@ -357,7 +381,7 @@ impl Encoder {
 
         // Pass 4: the viewer now has this screen.
         for (index, &plan) in self.plan.iter().enumerate() {
-            if plan == Plan::Keep {
+            if matches!(plan, Plan::Keep | Plan::Moved) {
                 continue;
             }
             if let Some(rect) = scroll::tile_of(&grid, index) {
@@ -370,6 +394,64 @@ impl Encoder {
             }
         }
         self.previous = Some(prev);
+        out
+    }
+
+    /// Apply copies of moved rows (`rects`, in order, moved by `v`) to the
+    /// viewer's screen as kept here, exactly as the decoder will, and return
+    /// them as rectangles. Then the rest of the frame is diffed against the
+    /// screen the viewer will have after them: a changed tile that the
+    /// copies made right needs nothing more, and one they made partly right
+    /// sends only the box around what is still wrong.
+    ///
+    /// Sources are exact (detection checked), so a tile that copies cover
+    /// wholly becomes exact; one they cover in part keeps its lossy mark,
+    /// since the rest of it is still the JPEG the viewer has.
+    fn apply_strips(
+        &mut self,
+        grid: &Grid,
+        prev: &mut Previous,
+        pixels: &[u8],
+        v: Vector,
+        rects: &[Rect],
+    ) -> Vec<EncodedRect> {
+        let width = grid.width;
+        self.covered.clear();
+        self.covered.resize(grid.len(), 0);
+        let mut out = Vec::with_capacity(rects.len());
+        for &rect in rects {
+            let Some(src) = scroll::source(grid, rect, v) else {
+                continue;
+            };
+            tiles::move_rect(width, src, rect, &mut prev.pixels);
+            strips::cover(grid, rect, &mut self.covered);
+            out.push(copy_from(rect, src));
+        }
+        for (index, &covered) in self.covered.iter().enumerate() {
+            if covered == 0 {
+                continue;
+            }
+            self.copied += 1;
+            let whole = scroll::tile_of(grid, index).is_some_and(|t| covered == t.area());
+            if let (true, Some(l)) = (whole, prev.lossy.get_mut(index)) {
+                *l = false;
+            }
+        }
+        // A tile the copies cover wholly is right (every row they copy
+        // equals the new screen); one they cover in part may still differ.
+        for &index in &self.changed {
+            let (Some(tile), Some(&covered)) =
+                (scroll::tile_of(grid, index), self.covered.get(index))
+            else {
+                continue;
+            };
+            let lossy = prev.lossy.get(index).copied().unwrap_or(true);
+            let right = covered == tile.area()
+                || (covered > 0 && !lossy && !tiles::differs(width, tile, &prev.pixels, pixels));
+            if let (true, Some(plan)) = (right, self.plan.get_mut(index)) {
+                *plan = Plan::Moved;
+            }
+        }
         out
     }
 
@@ -387,8 +469,9 @@ impl Encoder {
         self.stats
     }
 
-    /// Tiles the last [`encode`](Encoder::encode) sent as
-    /// [`Copy`](Encoding::Copy) (several may share one rectangle).
+    /// Tiles the last [`encode`](Encoder::encode) wrote into, wholly or in
+    /// part, with [`Copy`](Encoding::Copy) rectangles (several may share
+    /// one rectangle).
     pub fn last_copied(&self) -> u32 {
         self.copied
     }
@@ -536,16 +619,18 @@ fn copy_rects(grid: &Grid, v: Vector, tiles: &[usize]) -> Vec<EncodedRect> {
     }
     rects
         .into_iter()
-        .filter_map(|(_, rect)| {
-            let src = scroll::source(grid, rect, v)?;
-            let mut data = Vec::with_capacity(4);
-            data.extend_from_slice(&src.x.to_le_bytes());
-            data.extend_from_slice(&src.y.to_le_bytes());
-            Some(EncodedRect {
-                rect,
-                encoding: Encoding::Copy,
-                data,
-            })
-        })
+        .filter_map(|(_, rect)| Some(copy_from(rect, scroll::source(grid, rect, v)?)))
         .collect()
+}
+
+/// A [`Copy`](Encoding::Copy) of `src` to `rect`.
+fn copy_from(rect: Rect, src: Rect) -> EncodedRect {
+    let mut data = Vec::with_capacity(4);
+    data.extend_from_slice(&src.x.to_le_bytes());
+    data.extend_from_slice(&src.y.to_le_bytes());
+    EncodedRect {
+        rect,
+        encoding: Encoding::Copy,
+        data,
+    }
 }

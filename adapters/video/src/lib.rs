@@ -8,12 +8,16 @@
 //! The screen is cut into square tiles ([`EncoderConfig::tile`]). Each
 //! [`Encoder::encode`] compares the tiles (all of them, or only those the
 //! windowing system reported as damaged) with the previous screen, then:
-//! 1. looks for changed tiles whose content was already on the previous
-//!    screen at one offset (a scroll, a dragged window) and sends those as
-//!    [`Encoding::Copy`], first in the frame;
-//! 2. narrows each other changed tile to the box around its changed pixels
-//!    (a typed character is a few pixels of a tile), and sends that box in
-//!    the cheapest encoding that is exact:
+//! 1. looks for content that was already on the previous screen at one
+//!    offset (a scroll, a dragged window) and sends it as
+//!    [`Encoding::Copy`], first in the frame: runs of whole rows of the
+//!    changed area, to the pixel, wherever the tiles are (a terminal's text
+//!    area rarely lines up with them), or else whole changed tiles;
+//! 2. compares the changed tiles again with the screen as those copies
+//!    leave it, narrows each one that still differs to the box around its
+//!    changed pixels (a typed character is a few pixels of a tile, a
+//!    scroll's new line a strip of it), and sends that box in the cheapest
+//!    encoding that is exact:
 //!    [`Encoding::Solid`] for one colour, [`Encoding::Palette`] for up to 16
 //!    colours (text, UI), [`Encoding::Lz4`] when it is smaller than the
 //!    pixels, else [`Encoding::Raw`];
@@ -38,7 +42,8 @@
 //! - `encode.rs`: [`Encoder`], its passes and the per-tile choice of
 //!   encoding.
 //! - `scroll.rs`: copy detection (the vote on a vector, the exact check and
-//!   the order of copies).
+//!   the order of copies of whole tiles).
+//! - `strips.rs`: copies of runs of rows, to the pixel.
 //! - `palette.rs`: the palette format, both ways.
 //! - `jpeg.rs`: when JPEG is worth trying, and the JPEG format both ways.
 //! - `decode.rs`: [`Screen`].
@@ -64,6 +69,7 @@ mod palette;
 mod rect;
 mod scroll;
 pub mod stream;
+mod strips;
 mod tiles;
 pub mod webframe;
 

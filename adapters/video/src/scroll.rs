@@ -1,20 +1,22 @@
-//! Copy detection: changed tiles whose new content was already on the
-//! viewer's screen somewhere else (a scroll, a window dragged).
+//! Copy detection: content that was already on the viewer's screen
+//! somewhere else (a scroll, a window dragged).
 //!
-//! A frame uses at most one vector `(dx, dy)`: a tile at `(x, y)` becomes a
+//! A frame uses at most one vector `(dx, dy)`: an area at `(x, y)` becomes a
 //! [`Copy`](crate::Encoding::Copy) from `(x + dx, y + dy)` of the previous
-//! screen when that area equals the tile exactly. The vector is voted on:
-//! rows of the changed area (over its columns) are hashed in the previous and
-//! the current screen, and every current row whose hash names exactly one
+//! screen when the two are exactly equal. The vector is voted on: rows of
+//! the box around the changed pixels are hashed in the previous and the
+//! current screen, and every current row whose hash names exactly one
 //! previous row votes for that row's distance; columns likewise for `dx`.
 //! The winners, their combination and the previous frame's vector are then
-//! checked pixel by pixel on every changed tile, and the vector that
-//! matches the most tiles wins. Hashes only choose candidates; a copy is
-//! only ever sent after an exact comparison.
+//! checked pixel by pixel, on every changed tile and as runs of whole rows
+//! of the changed area ([`strips`]), and the vector and way that copy the
+//! most pixels win. Hashes only choose candidates; a copy is only ever sent
+//! after an exact comparison.
 
 use std::collections::HashMap;
 
 use crate::rect::Rect;
+use crate::strips;
 use crate::tiles::{self, Grid};
 use crate::BYTES_PER_PIXEL;
 
@@ -37,17 +39,30 @@ const MIN_VOTES: u32 = 8;
 /// A copy vector: the source is at the destination plus `(dx, dy)`.
 pub(crate) type Vector = (i32, i32);
 
-/// The outcome of a detection: the vector and the changed tiles (indices
-/// into the grid) that are copies, in the order they must be applied.
-#[derive(Debug, Default)]
-pub(crate) struct Copies {
-    pub vector: Option<Vector>,
-    pub tiles: Vec<usize>,
+/// The outcome of a detection: nothing, whole tiles or runs of rows, each
+/// with the one vector of the frame.
+#[derive(Debug)]
+pub(crate) enum Copies {
+    /// No copy is worth sending.
+    None,
+    /// Changed tiles (indices into the grid) that are copies, in the order
+    /// they must be applied.
+    Tiles { vector: Vector, tiles: Vec<usize> },
+    /// Rectangles of moved rows ([`strips`]), in the order they must be
+    /// applied; they may cover parts of tiles.
+    Strips { vector: Vector, rects: Vec<Rect> },
 }
 
 /// Find the copies among `changed` tiles (grid indices) of `current`
 /// against `previous`. `exact(index)` says whether the viewer has tile
 /// `index` exactly (it is not lossy): sources must lie in exact tiles only.
+///
+/// Every candidate vector is tried both ways, as whole tiles and as runs of
+/// rows ([`strips::find`]), and whichever copies the most pixels wins. Runs
+/// of rows win a scroll (they reach the edges of a text area that does not
+/// line up with the tiles); whole tiles win where the changed area also
+/// holds something that moved differently, such as a scrolled text beside
+/// an animation in the same rows, where no row of the whole span matches.
 pub(crate) fn detect(
     grid: &Grid,
     previous: &[u8],
@@ -56,12 +71,23 @@ pub(crate) fn detect(
     last: Option<Vector>,
     exact: impl Fn(usize) -> bool,
 ) -> Copies {
+    let vote = changed.len() >= MIN_TILES_TO_VOTE;
+    if !vote && last.is_none() {
+        return Copies::None;
+    }
+    // Where pixels changed (per run of tile columns, and all of it): the
+    // votes hash rows and columns of this box only, so that what did not
+    // move beside or above the moved content (a border, the desktop, the
+    // rest of a window) does not spoil every hash.
+    let spans = strips::spans(grid, previous, current, changed);
+    let union: Vec<Rect> = strips::union(&spans).into_iter().collect();
+
     let mut candidates: Vec<Vector> = Vec::new();
     if let Some(v) = last {
         candidates.push(v);
     }
-    if changed.len() >= MIN_TILES_TO_VOTE {
-        if let Some(span) = span(grid, changed) {
+    if vote {
+        if let Some(&span) = union.first() {
             let dy = vote_rows(grid, previous, current, span);
             let dx = vote_columns(grid, previous, current, span);
             candidates.extend(dy.map(|dy| (0, dy)));
@@ -71,38 +97,59 @@ pub(crate) fn detect(
             }
         }
     }
-    let mut best = Copies::default();
-    for (i, &v) in candidates.iter().enumerate() {
-        if v == (0, 0) || candidates[..i].contains(&v) {
-            continue;
+    let mut dedup: Vec<Vector> = Vec::with_capacity(candidates.len());
+    for v in candidates {
+        if v != (0, 0) && !dedup.contains(&v) {
+            dedup.push(v);
         }
+    }
+    if dedup.is_empty() {
+        return Copies::None;
+    }
+
+    // The spans are the same for every vector; a sideways vector reads
+    // across them, so it gets their union.
+    let mut covered = vec![0u32; grid.len()];
+    let mut best = Copies::None;
+    let mut best_area = 0u64;
+    for &v in &dedup {
+        let within = if v.0 == 0 { &spans } else { &union };
+        let rects = strips::find(grid, previous, current, within, v, &exact);
+        covered.fill(0);
+        for &r in &rects {
+            strips::cover(grid, r, &mut covered);
+        }
+        // A tile the runs cover wholly matches as a tile too (its rows
+        // match over wider columns, from exact sources): no need to compare
+        // it again.
+        let mut tile_area = 0u64;
         let tiles: Vec<usize> = changed
             .iter()
             .copied()
-            .filter(|&t| matches(grid, previous, current, t, v, &exact))
+            .filter(|&t| {
+                let Some(rect) = tile_of(grid, t) else {
+                    return false;
+                };
+                let whole = covered.get(t) == Some(&rect.area());
+                let hit = whole || matches(grid, previous, current, t, v, &exact);
+                if hit {
+                    tile_area += u64::from(rect.area());
+                }
+                hit
+            })
             .collect();
-        if tiles.len() > best.tiles.len() {
-            best = Copies {
-                vector: Some(v),
-                tiles,
-            };
+        let strip_area = rects.iter().map(|r| u64::from(r.area())).sum();
+        // Ties go to the rows: they reach the edges of moved content.
+        if strip_area >= tile_area && strip_area > best_area {
+            (best, best_area) = (Copies::Strips { vector: v, rects }, strip_area);
+        } else if tile_area > strip_area && tile_area > best_area {
+            (best, best_area) = (Copies::Tiles { vector: v, tiles }, tile_area);
         }
     }
-    order(grid, &mut best);
-    best
-}
-
-/// The bounding box of the changed tiles.
-fn span(grid: &Grid, changed: &[usize]) -> Option<Rect> {
-    let cols = usize::from(grid.cols.max(1));
-    let (mut c0, mut r0, mut c1, mut r1) = (usize::MAX, usize::MAX, 0, 0);
-    for &t in changed {
-        let (c, r) = (t % cols, t / cols);
-        (c0, r0, c1, r1) = (c0.min(c), r0.min(r), c1.max(c), r1.max(r));
+    if let Copies::Tiles { vector, tiles } = &mut best {
+        order(grid, *vector, tiles);
     }
-    let a = grid.tile_rect(u16::try_from(c0).ok()?, u16::try_from(r0).ok()?);
-    let b = grid.tile_rect(u16::try_from(c1).ok()?, u16::try_from(r1).ok()?);
-    Some(Rect::new(a.x, a.y, b.x + b.w - a.x, b.y + b.h - a.y))
+    best
 }
 
 /// Mixes 8 bytes into a running hash. Not cryptographic: a collision only
@@ -263,11 +310,8 @@ fn covering_tiles(grid: &Grid, rect: Rect) -> impl Iterator<Item = usize> {
 /// multiples of the tile size, each component of that difference is zero or
 /// has the sign of the vector's, so A projects further along the vector and
 /// comes after B. (A tile overlapping its own source is the decoder's job.)
-fn order(grid: &Grid, copies: &mut Copies) {
-    let Some((dx, dy)) = copies.vector else {
-        return;
-    };
-    copies.tiles.sort_by_key(|&t| {
+fn order(grid: &Grid, (dx, dy): Vector, tiles: &mut [usize]) {
+    tiles.sort_by_key(|&t| {
         tile_of(grid, t).map_or(i64::MAX, |r| {
             i64::from(r.x) * i64::from(dx) + i64::from(r.y) * i64::from(dy)
         })

@@ -4,7 +4,7 @@
 mod common;
 
 use beckon_video::{Encoder, EncoderConfig, Encoding, Rect, Screen};
-use common::{apply_all, paint, Paint};
+use common::{apply_all, paint, Paint, Terminal, LINE};
 use proptest::prelude::*;
 
 /// `pixels` moved by (`dx`, `dy`): what was at (x + dx, y + dy) is now at
@@ -94,6 +94,67 @@ proptest! {
         }
     }
 
+    /// Regions of the screen (windows) scrolled vertically by random
+    /// amounts, the rows they expose redrawn: the viewer always ends up with
+    /// exactly the source, and with JPEG allowed, exactly once the lossy
+    /// tiles are sent again (a copy never spreads a JPEG tile's error).
+    #[test]
+    fn vertical_scrolls_of_regions_round_trip(
+        w in 8u16..300,
+        h in 8u16..260,
+        tile in prop_oneof![Just(64u16), 8u16..40],
+        // Around windows, what does not move looks alike from row to row
+        // (a plain desktop, a border): else no vote finds the vector.
+        base in prop_oneof![
+            any::<[u8; 4]>().prop_map(Paint::Solid),
+            any::<u32>().prop_map(Paint::Stripes),
+        ],
+        content in prop_oneof![
+            any::<u32>().prop_map(Paint::Glyphs),
+            any::<u32>().prop_map(Paint::Noise),
+            any::<u32>().prop_map(Paint::Photo),
+        ],
+        lossy in any::<bool>(),
+        hinted in any::<bool>(),
+        scrolls in prop::collection::vec(
+            // The region in hundredths of the screen: mostly large, so that
+            // it holds enough distinct rows to be found, anywhere.
+            ((0u16..40, 0u16..40, 30u16..=100, 30u16..=100), -40i32..40, paint_strategy()),
+            1..6,
+        ),
+    ) {
+        let mut encoder = Encoder::new(EncoderConfig { tile });
+        if lossy {
+            encoder.set_lossy_quality(Some(60));
+        }
+        let mut screen = Screen::new(w, h);
+        let mut pixels = full(w, h, base);
+        let window = Rect::new(w / 8, h / 8, w - w / 4, h - h / 4);
+        paint(&mut pixels, w, h, window, content);
+        apply_all(&mut screen, &encoder.encode(w, h, &pixels, None).unwrap());
+        for ((x, y, rw, rh), dy, fill) in scrolls {
+            let part = |n: u16, of: u16| (u32::from(n) * u32::from(of) / 100) as u16;
+            let (x, y) = (part(x, w), part(y, h));
+            let region = Rect::new(x, y, part(rw, w).clamp(1, w - x), part(rh, h).clamp(1, h - y));
+            scroll_region(&mut pixels, w, region, dy, fill);
+            let damage = [region];
+            let rects = encoder
+                .encode(w, h, &pixels, hinted.then_some(&damage[..]))
+                .unwrap();
+            apply_all(&mut screen, &rects);
+            if !lossy {
+                prop_assert!(screen.pixels() == &pixels[..], "viewer differs after {:?} by {}", region, dy);
+            }
+            let copies = rects.iter().take_while(|r| r.encoding == Encoding::Copy).count();
+            prop_assert!(rects[copies..].iter().all(|r| r.encoding != Encoding::Copy));
+        }
+        // Everything that changed was sent; what went as JPEG goes again.
+        apply_all(&mut screen, &encoder.encode(w, h, &pixels, None).unwrap());
+        apply_all(&mut screen, &encoder.encode(w, h, &pixels, Some(&[])).unwrap());
+        prop_assert!(!encoder.has_lossy_tiles());
+        prop_assert!(screen.pixels() == &pixels[..], "viewer differs once settled");
+    }
+
     /// Tiles of 1 to 16 colours travel as palette (or solid) and exactly.
     #[test]
     fn few_colour_tiles_round_trip(
@@ -146,6 +207,109 @@ fn text_scroll_uses_copies() {
         bytes[0],
         bytes[1]
     );
+}
+
+/// Scroll the content of `region` up by `dy` pixels (down when negative),
+/// as a window does: only the region moves, and the rows it exposes are
+/// painted with `fill`.
+fn scroll_region(pixels: &mut [u8], w: u16, region: Rect, dy: i32, fill: Paint) {
+    let row = usize::from(region.w) * 4;
+    let at = |y: u16| (usize::from(y) * usize::from(w) + usize::from(region.x)) * 4;
+    let old = pixels.to_vec();
+    let height = i32::from(region.h);
+    for y in 0..height {
+        let from = y + dy;
+        let to = at(region.y + y as u16);
+        if (0..height).contains(&from) {
+            let from = at(region.y + from as u16);
+            pixels[to..to + row].copy_from_slice(&old[from..from + row]);
+        } else {
+            let h = pixels.len() / 4 / usize::from(w);
+            let line = Rect::new(region.x, region.y + y as u16, region.w, 1);
+            paint(pixels, w, h as u16, line, fill);
+        }
+    }
+}
+
+/// `less` in a terminal whose text area (at (3, 5), 490×520) does not line
+/// up with the tiles, scrolled one 13-pixel line at a time while its status
+/// line changes: one copy carries the text, and the frame costs little more
+/// than the newly exposed line alone.
+#[test]
+fn terminal_scroll_off_the_tiles_sends_little_more_than_the_new_line() {
+    let (w, h) = (640u16, 600u16);
+    let term = Terminal::new(Rect::new(3, 5, 490, 40 * LINE), 10 * LINE);
+    let mut encoder = Encoder::new(EncoderConfig::default());
+    let mut screen = Screen::new(w, h);
+    step(&mut encoder, &mut screen, w, h, &term.screen(w, h, 0, 0));
+    for i in 1..=6u16 {
+        let pixels = term.screen(w, h, i * LINE, u32::from(i));
+        let rects = step(&mut encoder, &mut screen, w, h, &pixels);
+        let bytes = encoder.last_stats().bytes;
+
+        // The new line alone, as the first frame of a screen its size.
+        let line = Rect::new(
+            term.text.x,
+            term.text.y + term.text.h - LINE,
+            term.text.w,
+            LINE,
+        );
+        let mut alone = Vec::new();
+        for y in line.y..line.y + line.h {
+            let from = (usize::from(y) * usize::from(w) + usize::from(line.x)) * 4;
+            alone.extend_from_slice(&pixels[from..from + usize::from(line.w) * 4]);
+        }
+        let mut fresh = Encoder::new(EncoderConfig::default());
+        fresh.encode(line.w, line.h, &alone, None).unwrap();
+        let line_bytes = fresh.last_stats().bytes;
+
+        let copies: Vec<_> = rects
+            .iter()
+            .filter(|r| r.encoding == Encoding::Copy)
+            .collect();
+        assert_eq!(copies.len(), 1, "scroll {i}: {rects:?}");
+        assert_eq!(copies[0].rect.x, term.text.x, "the copy starts at the text");
+        assert!(
+            bytes < 2 * line_bytes,
+            "scroll {i}: {bytes} bytes, the new line alone {line_bytes}"
+        );
+        // Nothing but the new line and the status line goes as pixels.
+        for r in rects.iter().filter(|r| r.encoding != Encoding::Copy) {
+            assert!(r.rect.y >= line.y, "scroll {i}: {r:?} above the new line");
+            assert!(r.rect.y + r.rect.h <= line.y + 2 * LINE, "{r:?}");
+        }
+    }
+}
+
+/// A text scrolling beside an animation in the same rows: no row of the
+/// changed area matches as a whole (the animation is in every row), so the
+/// whole tiles of the text go as copies, as before runs of rows existed.
+#[test]
+fn scroll_beside_an_animation_copies_tiles() {
+    let (w, h) = (640u16, 384u16);
+    let page = full(512, h + 200, Paint::Glyphs(4));
+    let mut encoder = Encoder::new(EncoderConfig::default());
+    let mut screen = Screen::new(w, h);
+    for i in 0..5u16 {
+        let mut pixels = full(w, h, Paint::Noise(100 + 2 * u32::from(i)));
+        for y in 0..h {
+            let from = usize::from(y + 16 * i) * 512 * 4;
+            let to = usize::from(y) * usize::from(w) * 4;
+            pixels[to..to + 512 * 4].copy_from_slice(&page[from..from + 512 * 4]);
+        }
+        let rects = step(&mut encoder, &mut screen, w, h, &pixels);
+        if i > 0 {
+            let copies: Vec<_> = rects
+                .iter()
+                .filter(|r| r.encoding == Encoding::Copy)
+                .collect();
+            assert!(!copies.is_empty(), "scroll {i}: no copies");
+            assert!(copies
+                .iter()
+                .all(|c| c.rect.x % 64 == 0 && c.rect.w % 64 == 0));
+            assert_eq!(encoder.last_copied(), 8 * 5, "scroll {i}: {copies:?}");
+        }
+    }
 }
 
 /// Content moved by less than a tile: each copy overlaps its own source and

@@ -152,7 +152,8 @@ fn encode_1920x1080() {
 }
 
 /// A terminal full of text scrolled by one line (16 px) at a time, with and
-/// without copy detection; and one character typed.
+/// without copy detection; `less` in an xterm whose text area is off the
+/// tiles, scrolled by one 13-pixel line at a time; and one character typed.
 #[test]
 #[ignore = "timing, run in release by hand"]
 fn scroll_and_typing() {
