@@ -26,6 +26,11 @@ pub trait Display: Send {
     fn take_damage(&mut self) -> Vec<Rect>;
     /// Where the pointer is, in pointer units (`0..=POINTER_MAX`).
     fn pointer_abs(&self) -> (u16, u16);
+    /// Windows that moved since the last call, as copy vectors (see
+    /// `beckon_video::Encoder::hint_moves`). By default none are known.
+    fn take_moves(&mut self) -> Vec<(i32, i32)> {
+        Vec::new()
+    }
     /// Inject the helper's input.
     fn inject(&mut self, input: InputEvent);
     /// Release every key and button the helper may have left held.
@@ -227,6 +232,9 @@ impl Display for X11Screen {
         if let Err(e) = self.x.release_all() {
             tracing::warn!("could not release the helper's keys: {e}");
         }
+    }
+    fn take_moves(&mut self) -> Vec<(i32, i32)> {
+        self.x.take_moves()
     }
     fn watch_changes(&mut self, wake: Box<dyn Fn() + Send>) {
         if let Err(e) = beckon_x11::watch_damage(Some(&self.name), wake) {

@@ -115,6 +115,11 @@ pub struct Encoder {
     /// JPEG quality for photographic tiles; `None`: lossless only.
     lossy_quality: Option<u8>,
     copy_detection: bool,
+    /// Moves the windowing system reported since the last call
+    /// ([`Encoder::hint_moves`]).
+    move_hints: Vec<Vector>,
+    /// Their sum.
+    move_sum: Vector,
     /// The vector of the last frame that had copies: a scroll usually goes on.
     last_vector: Option<Vector>,
     stats: EncodeStats,
@@ -167,6 +172,8 @@ impl Encoder {
             lossy_quality: None,
             copy_detection: true,
             last_vector: None,
+            move_hints: Vec::new(),
+            move_sum: (0, 0),
             stats: EncodeStats::default(),
             copied: 0,
             lossy_sent: 0,
@@ -192,6 +199,26 @@ impl Encoder {
     pub fn set_copy_detection(&mut self, on: bool) {
         self.copy_detection = on;
         self.last_vector = None;
+    }
+
+    /// Content moved by these offsets since the last
+    /// [`encode`](Encoder::encode): `(dx, dy)` from where it is now to where
+    /// it was, such as a window the windowing system reports moved from
+    /// `(x0, y0)` to `(x1, y1)`: `(x0 - x1, y0 - y1)`. The next `encode`
+    /// tries them as copies, besides the vectors it finds itself; they are
+    /// only hints, checked pixel by pixel.
+    ///
+    /// Several calls before one `encode` add up: a window dragged in steps
+    /// moved by their sum since the viewer last saw it, so the sum is tried
+    /// first, then the latest steps one by one (several windows that moved).
+    pub fn hint_moves(&mut self, vectors: &[(i32, i32)]) {
+        for &(dx, dy) in vectors {
+            self.move_sum = (self.move_sum.0 + dx, self.move_sum.1 + dy);
+            self.move_hints.push((dx, dy));
+        }
+        // Only the latest few matter.
+        let excess = self.move_hints.len().saturating_sub(MAX_MOVE_HINTS);
+        self.move_hints.drain(..excess);
     }
 
     /// Whether the viewer has tiles that went as JPEG and have not been sent
@@ -255,6 +282,8 @@ impl Encoder {
             None => self.encode_all(grid, pixels),
             Some(prev) => self.encode_changes(grid, prev, pixels, damage),
         };
+        self.move_hints.clear();
+        self.move_sum = (0, 0);
         self.stats.tiles_sent = out.len() as u32;
         self.stats.bytes = out.iter().map(|r| r.data.len() as u64).sum();
         Ok(out)
@@ -318,14 +347,15 @@ impl Encoder {
         let mut out = Vec::new();
         if self.copy_detection && !self.changed.is_empty() {
             let lossy = &prev.lossy;
-            let copies = scroll::detect(
-                &grid,
-                &prev.pixels,
-                pixels,
-                &self.changed,
-                self.last_vector,
-                |t| !lossy.get(t).copied().unwrap_or(true),
-            );
+            let mut hints = Vec::with_capacity(MAX_MOVE_HINTS + 2);
+            if !self.move_hints.is_empty() {
+                hints.push(self.move_sum);
+            }
+            hints.extend(self.move_hints.iter().rev());
+            hints.extend(self.last_vector);
+            let copies = scroll::detect(&grid, &prev.pixels, pixels, &self.changed, &hints, |t| {
+                !lossy.get(t).copied().unwrap_or(true)
+            });
             match copies {
                 Copies::None => {}
                 Copies::Tiles { vector, tiles } => {
@@ -585,6 +615,10 @@ impl Encoder {
         tiles::all_rows_equal(width, rect, screen, &self.solid_row).then_some(colour)
     }
 }
+
+/// Most move hints kept for one frame (each costs a check of the changed
+/// tiles).
+const MAX_MOVE_HINTS: usize = 4;
 
 /// Up to this many colours a palette tile is not compared with LZ4.
 const FEW_COLOURS: usize = 4;

@@ -7,8 +7,9 @@
 //! the box around the changed pixels are hashed in the previous and the
 //! current screen, and every current row whose hash names exactly one
 //! previous row votes for that row's distance; columns likewise for `dx`.
-//! The winners, their combination and the previous frame's vector are then
-//! checked pixel by pixel, on every changed tile and as runs of whole rows
+//! The winners, their combination and the hints (the previous frame's
+//! vector, and windows the windowing system says moved; a diagonal drag
+//! defeats a vote on rows or columns alone) are then checked pixel by pixel, on every changed tile and as runs of whole rows
 //! of the changed area ([`strips`]), and the vector and way that copy the
 //! most pixels win. Hashes only choose candidates; a copy is only ever sent
 //! after an exact comparison.
@@ -21,7 +22,7 @@ use crate::tiles::{self, Grid};
 use crate::BYTES_PER_PIXEL;
 
 /// Fewer changed tiles than this are not worth a vote (a typed character,
-/// a blinking cursor); the previous frame's vector is still tried.
+/// a blinking cursor); the hints are still tried.
 const MIN_TILES_TO_VOTE: usize = 4;
 
 /// Widest run of columns hashed for the vertical vote: enough for distinct
@@ -54,8 +55,9 @@ pub(crate) enum Copies {
 }
 
 /// Find the copies among `changed` tiles (grid indices) of `current`
-/// against `previous`. `exact(index)` says whether the viewer has tile
-/// `index` exactly (it is not lossy): sources must lie in exact tiles only.
+/// against `previous`. `hints` are vectors to try besides the vote's.
+/// `exact(index)` says whether the viewer has tile `index` exactly (it is
+/// not lossy): sources must lie in exact tiles only.
 ///
 /// Every candidate vector is tried both ways, as whole tiles and as runs of
 /// rows ([`strips::find`]), and whichever copies the most pixels wins. Runs
@@ -68,11 +70,11 @@ pub(crate) fn detect(
     previous: &[u8],
     current: &[u8],
     changed: &[usize],
-    last: Option<Vector>,
+    hints: &[Vector],
     exact: impl Fn(usize) -> bool,
 ) -> Copies {
     let vote = changed.len() >= MIN_TILES_TO_VOTE;
-    if !vote && last.is_none() {
+    if !vote && hints.is_empty() {
         return Copies::None;
     }
     // Where pixels changed (per run of tile columns, and all of it): the
@@ -82,10 +84,7 @@ pub(crate) fn detect(
     let spans = strips::spans(grid, previous, current, changed);
     let union: Vec<Rect> = strips::union(&spans).into_iter().collect();
 
-    let mut candidates: Vec<Vector> = Vec::new();
-    if let Some(v) = last {
-        candidates.push(v);
-    }
+    let mut candidates: Vec<Vector> = hints.to_vec();
     if vote {
         if let Some(&span) = union.first() {
             let dy = vote_rows(grid, previous, current, span);

@@ -84,6 +84,12 @@ impl Streamer {
         self.damage.extend_from_slice(rects);
     }
 
+    /// Windows that moved since the last frame, as copy vectors: hints for
+    /// the next frame's copy detection ([`Encoder::hint_moves`]).
+    pub fn add_moves(&mut self, vectors: &[(i32, i32)]) {
+        self.encoder.hint_moves(vectors);
+    }
+
     /// The helper asked for a quality (SES-09).
     pub fn set_quality(&mut self, q: beckon_core::message::Quality) {
         self.quality.set_mode(q);

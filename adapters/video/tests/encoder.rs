@@ -190,3 +190,48 @@ fn big_tile_covers_the_screen() {
     assert_eq!(rects.len(), 1);
     assert_eq!(rects[0].rect, Rect::new(0, 0, W, H));
 }
+
+/// A window dragged diagonally over a plain desktop: no row or column of the
+/// changed area matches one of the previous screen, so only the windowing
+/// system's word that the window moved finds the copy.
+#[test]
+fn a_reported_window_move_is_sent_as_a_copy() {
+    const SW: u16 = 640;
+    const SH: u16 = 400;
+    let desk = [40, 90, 160, 255];
+    let window = |x: u16, y: u16| {
+        let mut p = solid_screen(SW, SH, desk);
+        paint(&mut p, SW, SH, Rect::new(x, y, 200, 150), Paint::Noise(9));
+        p
+    };
+    let before = window(100, 80);
+    let after = window(137, 101);
+    let bytes = |hint: bool| {
+        let mut encoder = Encoder::new(EncoderConfig::default());
+        let mut screen = Screen::new(SW, SH);
+        apply_all(&mut screen, &encoder.encode(SW, SH, &before, None).unwrap());
+        if hint {
+            // Reported in two steps before the frame: (100,80) → (120,90) → (137,101).
+            encoder.hint_moves(&[(100 - 120, 80 - 90)]);
+            encoder.hint_moves(&[(120 - 137, 90 - 101)]);
+        }
+        let rects = encoder.encode(SW, SH, &after, None).unwrap();
+        apply_all(&mut screen, &rects);
+        assert!(
+            screen.pixels() == &after[..],
+            "viewer differs (hint {hint})"
+        );
+        let copies = rects
+            .iter()
+            .filter(|r| r.encoding == Encoding::Copy)
+            .count();
+        (rects.iter().map(|r| r.data.len()).sum::<usize>(), copies)
+    };
+    let (blind, blind_copies) = bytes(false);
+    let (hinted, hinted_copies) = bytes(true);
+    assert!(hinted_copies > 0, "the hint found no copy");
+    assert!(
+        hinted * 4 < blind,
+        "with the hint {hinted} bytes ({hinted_copies} copies), without {blind} ({blind_copies})"
+    );
+}

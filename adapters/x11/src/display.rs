@@ -8,7 +8,7 @@ use beckon_core::message::InputEvent;
 use beckon_video::stream::FrameSource;
 use beckon_video::Rect;
 use x11rb::connection::{Connection, RequestConnection};
-use x11rb::protocol::xproto::{ConnectionExt as _, Window};
+use x11rb::protocol::xproto::{ChangeWindowAttributesAux, ConnectionExt as _, EventMask, Window};
 use x11rb::protocol::{damage, shm, xfixes, xinput, xtest, Event};
 use x11rb::rust_connection::RustConnection;
 
@@ -20,6 +20,7 @@ use crate::error::X11Error;
 use crate::format::PixelFormat;
 use crate::inject::Injector;
 use crate::local::LocalWatcher;
+use crate::moves::MoveTracker;
 use crate::scale::px_to_abs;
 
 /// One X display (its default screen): capture, damage, pointer, injection
@@ -49,6 +50,7 @@ pub struct X11Display {
     /// When the whole screen was last grabbed; `None`: never, or a partial
     /// grab failed.
     whole_at: Option<Instant>,
+    moves: MoveTracker,
 }
 
 /// How often [`FrameSource::pixels`] grabs the whole screen even with damage
@@ -131,6 +133,12 @@ impl X11Display {
             None
         };
         caps.xinput2 = local.is_some();
+        // Top-level windows' moves (moves.rs). Other clients may select the
+        // same: SubstructureNotify, unlike SubstructureRedirect, is shared.
+        conn.change_window_attributes(
+            root,
+            &ChangeWindowAttributesAux::new().event_mask(EventMask::SUBSTRUCTURE_NOTIFY),
+        )?;
         conn.flush()?;
         tracing::info!("X display {width}x{height}: {caps}");
 
@@ -148,6 +156,7 @@ impl X11Display {
             last_pointer_abs: Cell::new((0, 0)),
             stale: Vec::new(),
             whole_at: None,
+            moves: MoveTracker::default(),
         })
     }
 
@@ -230,6 +239,14 @@ impl X11Display {
         }
     }
 
+    /// Top-level windows that moved (same size, new place) since the last
+    /// call, as copy vectors from where each is now to where it was (see
+    /// [`beckon_video::Encoder::hint_moves`]). As of the last
+    /// [`X11Display::take_damage`], which reads the server's events.
+    pub fn take_moves(&mut self) -> Vec<(i32, i32)> {
+        self.moves.take()
+    }
+
     /// Pointer position in pixels.
     pub fn pointer(&mut self) -> Result<(u16, u16), X11Error> {
         self.query_pointer()
@@ -303,6 +320,8 @@ impl X11Display {
                         tracker.notify(e);
                     }
                 }
+                Event::ConfigureNotify(e) if e.event == self.root => self.moves.on_configure(e),
+                Event::DestroyNotify(e) if e.event == self.root => self.moves.forget(e.window),
                 Event::Error(e) => tracing::warn!("X error: {e:?}"),
                 _ => {
                     if let Some(local) = &mut self.local {

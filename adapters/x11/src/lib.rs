@@ -20,6 +20,7 @@
 //! - `capture.rs`, `shm.rs`, `format.rs`: capture, the MIT-SHM segment, and
 //!   the server's pixel format to RGBA.
 //! - `damage.rs`: XDamage regions.
+//! - `moves.rs`: top-level windows that moved, as hints for copies.
 //! - `watch.rs`: a thread that wakes the driver when something is drawn.
 //! - `inject.rs`, `scale.rs`: XTEST injection, pointer units to pixels.
 //! - `local.rs`, `echo.rs`: local input, and recognising our own injections.
@@ -42,6 +43,7 @@ mod format;
 mod inject;
 pub mod keymap;
 mod local;
+mod moves;
 mod scale;
 mod shm;
 mod watch;

@@ -171,6 +171,40 @@ fn capture_grabs_only_the_damage_and_stays_exact() {
     assert!(d.pixels() == client.root_rgba());
 }
 
+/// A top-level window moved by another client is reported as a copy vector
+/// from where it is now to where it was; a resize is not a move.
+#[test]
+fn a_moved_window_is_reported_as_a_vector() {
+    use x11rb::connection::Connection as _;
+    use x11rb::protocol::xproto::ConfigureWindowAux;
+    let x = Xvfb::start();
+    let client = Client::connect(x.display());
+    let mut d = open(&x);
+    let win = client.window(rect(100, 80, 200, 150), 0x445566, EventMask::NO_EVENT);
+    let configure = |aux: &ConfigureWindowAux| {
+        client.conn.configure_window(win, aux).unwrap();
+        client.conn.flush().unwrap();
+        client.sync();
+    };
+    // Known once the server told us where it is.
+    configure(&ConfigureWindowAux::new().x(110).y(85));
+    wait_for_damage(&mut d);
+    let _ = d.take_moves();
+    configure(&ConfigureWindowAux::new().x(150).y(120));
+    let end = Instant::now() + EVENT_TIMEOUT;
+    let mut moves = Vec::new();
+    while moves.is_empty() && Instant::now() < end {
+        let _ = d.take_damage().unwrap();
+        moves = d.take_moves();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(moves, [(110 - 150, 85 - 120)]);
+    configure(&ConfigureWindowAux::new().width(250));
+    std::thread::sleep(Duration::from_millis(50));
+    let _ = d.take_damage().unwrap();
+    assert_eq!(d.take_moves(), Vec::<(i32, i32)>::new(), "a resize");
+}
+
 /// "Hello, World!" as HID usages on a US keyboard, with Shift or not.
 const HELLO: &[(u8, bool)] = &[
     (0x0B, true),

@@ -207,9 +207,10 @@ impl Conn {
 
     /// The person's own input and the display's changes.
     fn look_at_display(&mut self, now: u64) {
-        let (damage, local) = lock(&self.ctx.hub).take(self.slot);
-        self.streamer.add_damage(&damage);
-        for input in local {
+        let taken = lock(&self.ctx.hub).take(self.slot);
+        self.streamer.add_damage(&taken.damage);
+        self.streamer.add_moves(&taken.moves);
+        for input in taken.local {
             let local = match input {
                 InputEvent::Key { usage, down } => LocalInput::Key { usage, down },
                 _ => LocalInput::Pointer,

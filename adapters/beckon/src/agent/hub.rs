@@ -14,8 +14,21 @@ use crate::display::Display;
 #[derive(Default)]
 struct Slot {
     damage: Vec<Rect>,
+    /// Windows that moved: copy vectors (see `Display::take_moves`).
+    moves: Vec<(i32, i32)>,
     local: Vec<InputEvent>,
     status: Vec<String>,
+}
+
+/// What one connection takes from the display at a time.
+#[derive(Debug, Default)]
+pub struct Taken {
+    /// Regions that changed.
+    pub damage: Vec<Rect>,
+    /// Windows that moved, as copy vectors.
+    pub moves: Vec<(i32, i32)>,
+    /// The person's own input.
+    pub local: Vec<InputEvent>,
 }
 
 /// The display and what each connection has not taken from it yet.
@@ -83,20 +96,26 @@ impl Hub {
         self.refresh_status();
     }
 
-    /// Gather the display's damage and local input for every slot, and take
-    /// this slot's share.
-    pub fn take(&mut self, slot: u64) -> (Vec<Rect>, Vec<InputEvent>) {
+    /// Gather the display's damage, window moves and local input for every
+    /// slot, and take this slot's share.
+    pub fn take(&mut self, slot: u64) -> Taken {
         let damage = self.display.take_damage();
+        let moves = self.display.take_moves();
         let local = self.display.local_input();
-        if !damage.is_empty() || !local.is_empty() {
+        if !damage.is_empty() || !moves.is_empty() || !local.is_empty() {
             for s in self.slots.values_mut() {
                 s.damage.extend_from_slice(&damage);
+                s.moves.extend_from_slice(&moves);
                 s.local.extend_from_slice(&local);
             }
         }
         match self.slots.get_mut(&slot) {
-            Some(s) => (std::mem::take(&mut s.damage), std::mem::take(&mut s.local)),
-            None => (Vec::new(), Vec::new()),
+            Some(s) => Taken {
+                damage: std::mem::take(&mut s.damage),
+                moves: std::mem::take(&mut s.moves),
+                local: std::mem::take(&mut s.local),
+            },
+            None => Taken::default(),
         }
     }
 
