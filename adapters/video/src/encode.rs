@@ -568,20 +568,27 @@ impl Encoder {
             // With up to four colours (1 or 2 bits a pixel) LZ4 of the RGBA
             // pixels is never close, so it is not even tried: that keeps a
             // full screen of text fast.
-            let lz4 = (self.palette.colours() > FEW_COLOURS)
-                .then(|| lz4_flex::block::compress_prepend_size(&self.raw));
-            return match lz4 {
-                Some(lz4) if lz4.len() < palette.len().min(raw_len) => tile(Encoding::Lz4, lz4),
-                _ if palette.len() < raw_len => tile(Encoding::Palette, palette),
-                _ => tile(Encoding::Raw, self.raw.clone()),
+            if self.palette.colours() > FEW_COLOURS {
+                let lz4 = &mut self.palette.lz4;
+                lz4.compress(&self.raw);
+                if lz4.len() < palette.len().min(raw_len) {
+                    return tile(Encoding::Lz4, lz4.bytes().to_vec());
+                }
+            }
+            return if palette.len() < raw_len {
+                tile(Encoding::Palette, palette)
+            } else {
+                tile(Encoding::Raw, self.raw.clone())
             };
         }
 
         // The size prefix lets the decoder check the length before it
         // allocates or decompresses anything.
-        let packed = lz4_flex::block::compress_prepend_size(&self.raw);
+        let lz4 = &mut self.palette.lz4;
+        lz4.compress(&self.raw);
+        let packed_len = lz4.len();
         if let Some(quality) = lossy {
-            let lossless = packed.len().min(raw_len);
+            let lossless = packed_len.min(raw_len);
             if jpeg::worth_trying(lossless, raw_len) && jpeg::opaque(&self.raw) {
                 if let Some(j) = jpeg::encode(rect, &self.raw, quality) {
                     if j.len() < lossless {
@@ -593,8 +600,8 @@ impl Encoder {
         }
         // Strictly smaller, so an Lz4 rectangle is always within the raw
         // size and hence within `max_rect_bytes`.
-        if packed.len() < raw_len {
-            tile(Encoding::Lz4, packed)
+        if packed_len < raw_len {
+            tile(Encoding::Lz4, self.palette.lz4.bytes().to_vec())
         } else {
             tile(Encoding::Raw, self.raw.clone())
         }

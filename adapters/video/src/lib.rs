@@ -45,6 +45,7 @@
 //!   the order of copies of whole tiles).
 //! - `strips.rs`: copies of runs of rows, to the pixel.
 //! - `palette.rs`: the palette format, both ways.
+//! - `lz4.rs`: LZ4 with the size prefix into a buffer kept between tiles.
 //! - `jpeg.rs`: when JPEG is worth trying, and the JPEG format both ways.
 //! - `decode.rs`: [`Screen`].
 //! - `stream.rs`: [`stream::Streamer`] and [`stream::View`], the picture
@@ -65,6 +66,7 @@ mod cache;
 mod decode;
 mod encode;
 mod jpeg;
+mod lz4;
 mod palette;
 mod rect;
 mod scroll;

@@ -18,6 +18,7 @@
 //! the runs of background, it is several times smaller than LZ4 of the RGBA
 //! pixels, and it is still exact.
 
+use crate::lz4::Lz4Scratch;
 use crate::rect::Rect;
 use crate::tiles;
 use crate::BYTES_PER_PIXEL;
@@ -42,13 +43,15 @@ fn row_bytes(w: u16, bits: usize) -> usize {
     (usize::from(w) * bits).div_ceil(8)
 }
 
-/// Scratch space kept by the encoder between tiles, so building a palette
-/// allocates nothing per tile.
+/// Scratch space kept by the encoder between tiles, so encoding a tile
+/// allocates nothing but its result.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct PaletteScratch {
     colours: Vec<u32>,
     indices: Vec<u8>,
     packed: Vec<u8>,
+    /// The compressor, shared with the encoder's LZ4 of a tile's pixels.
+    pub lz4: Lz4Scratch,
 }
 
 impl PaletteScratch {
@@ -119,14 +122,14 @@ impl PaletteScratch {
                 }
             }
         }
-        let packed = lz4_flex::block::compress_prepend_size(&self.packed);
-        let mut data = Vec::with_capacity(1 + n * BYTES_PER_PIXEL + packed.len());
+        self.lz4.compress(&self.packed);
+        let mut data = Vec::with_capacity(1 + n * BYTES_PER_PIXEL + self.lz4.len());
         // `1 <= n <= 16` for a non-empty tile.
         data.push(n.saturating_sub(1) as u8);
         for c in &self.colours {
             data.extend_from_slice(&c.to_ne_bytes());
         }
-        data.extend_from_slice(&packed);
+        data.extend_from_slice(self.lz4.bytes());
         Some(data)
     }
 }
