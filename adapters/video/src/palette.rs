@@ -43,94 +43,159 @@ fn row_bytes(w: u16, bits: usize) -> usize {
     (usize::from(w) * bits).div_ceil(8)
 }
 
+/// Bits of a colour's hash: the slots of [`PaletteScratch::slots`].
+const HASH_BITS: u32 = 12;
+
 /// Scratch space kept by the encoder between tiles, so encoding a tile
 /// allocates nothing but its result.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct PaletteScratch {
-    colours: Vec<u32>,
+    /// The colours of the last tile, in order of first appearance; only the
+    /// first `count` are meaningful.
+    colours: [u32; MAX_COLOURS],
+    count: usize,
+    /// A guess of each colour's index by its hash (`1 << HASH_BITS` slots).
+    /// A guess is always checked against `colours`, so slots are never
+    /// cleared: what an earlier tile left is merely a wrong guess.
+    slots: Vec<u8>,
+    /// One index per pixel, row after row.
     indices: Vec<u8>,
     packed: Vec<u8>,
     /// The compressor, shared with the encoder's LZ4 of a tile's pixels.
     pub lz4: Lz4Scratch,
 }
 
+/// The slot of `colour` in [`PaletteScratch::slots`].
+fn hash(colour: u32) -> usize {
+    (colour.wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS)) as usize
+}
+
 impl PaletteScratch {
-    /// Collect the tile's colours and each pixel's index; `false` when the
-    /// tile has more than [`MAX_COLOURS`] colours (it stops at the first one
-    /// too many, so a photograph costs only a few pixels).
-    fn collect(&mut self, width: u16, rect: Rect, screen: &[u8]) -> bool {
-        self.colours.clear();
-        self.indices.clear();
-        let mut last: Option<(u32, u8)> = None;
-        for dy in 0..rect.h {
-            let Some(row) = screen.get(tiles::row_range(width, rect, dy)) else {
-                return false;
-            };
-            for px in row.chunks_exact(BYTES_PER_PIXEL) {
+    /// Collect the colours of `rows` (each `w` RGBA pixels) and each pixel's
+    /// index; `false` when there are more than [`MAX_COLOURS`] colours. It
+    /// stops at the first colour too many, so a photograph costs only a few
+    /// pixels.
+    fn collect<'a>(&mut self, w: u16, h: u16, rows: impl Iterator<Item = &'a [u8]>) -> bool {
+        let area = usize::from(w) * usize::from(h);
+        // Every index is overwritten below, so the buffer is only resized
+        // (and zeroed) when the tile size changes.
+        if self.indices.len() != area {
+            self.indices.resize(area, 0);
+        }
+        self.slots.resize(1 << HASH_BITS, 0);
+        let Ok(slots) = <&mut [u8; 1 << HASH_BITS]>::try_from(self.slots.as_mut_slice()) else {
+            return false;
+        };
+        let colours = &mut self.colours;
+        let mut count = 0;
+        let mut seen = 0;
+        for (row, out) in rows.zip(self.indices.chunks_exact_mut(usize::from(w).max(1))) {
+            seen += 1;
+            for (index, px) in out.iter_mut().zip(row.chunks_exact(BYTES_PER_PIXEL)) {
                 let colour = u32::from_ne_bytes([px[0], px[1], px[2], px[3]]);
-                // Runs of one colour are the common case: skip the search.
-                let index = match last {
-                    Some((c, i)) if c == colour => i,
-                    _ => {
-                        let i = match self.colours.iter().position(|&c| c == colour) {
-                            Some(i) => i,
-                            None if self.colours.len() < MAX_COLOURS => {
-                                self.colours.push(colour);
-                                self.colours.len() - 1
-                            }
-                            None => return false,
-                        };
-                        // `i < MAX_COLOURS`, so it fits.
-                        let i = i as u8;
-                        last = Some((colour, i));
-                        i
-                    }
+                // Text changes colour every pixel or two, too often for a
+                // branch on runs or a search to be predicted; the guess by
+                // hash is right for nearly every pixel, whatever the order.
+                let slot = &mut slots[hash(colour)];
+                let guess = usize::from(*slot);
+                *index = if guess < count && colours[guess % MAX_COLOURS] == colour {
+                    *slot
+                } else {
+                    // A new colour, or two colours sharing a slot.
+                    let i = match colours
+                        .get(..count)
+                        .and_then(|c| c.iter().position(|&c| c == colour))
+                    {
+                        Some(i) => i,
+                        None if count < MAX_COLOURS => {
+                            colours[count] = colour;
+                            count += 1;
+                            count - 1
+                        }
+                        None => return false,
+                    };
+                    // `i < MAX_COLOURS`, so it fits.
+                    *slot = i as u8;
+                    *slot
                 };
-                self.indices.push(index);
             }
         }
+        if seen != h {
+            return false;
+        }
+        self.count = count;
         true
     }
 
     /// Number of colours found by the last successful [`collect`]; used to
     /// decide whether LZ4 of the pixels is worth trying as well.
     pub fn colours(&self) -> usize {
-        self.colours.len()
+        self.count
     }
 
-    /// The tile as [`Encoding::Palette`](crate::Encoding::Palette) data, or
-    /// `None` when it has too many colours.
+    /// `rect` of a screen `width` pixels wide as
+    /// [`Encoding::Palette`](crate::Encoding::Palette) data, or `None` when
+    /// it has too many colours.
     pub fn encode(&mut self, width: u16, rect: Rect, screen: &[u8]) -> Option<Vec<u8>> {
-        if !self.collect(width, rect, screen) {
+        let rows = (0..rect.h).map_while(|dy| screen.get(tiles::row_range(width, rect, dy)));
+        self.encode_rows(rect.w, rect.h, rows)
+    }
+
+    /// The palette data of a `w`×`h` tile given as its rows.
+    fn encode_rows<'a>(
+        &mut self,
+        w: u16,
+        h: u16,
+        rows: impl Iterator<Item = &'a [u8]>,
+    ) -> Option<Vec<u8>> {
+        if !self.collect(w, h, rows) {
             return None;
         }
-        let n = self.colours.len();
+        let n = self.count;
         let bits = bits_for(n);
-        let per_byte = 8 / bits;
-        let stride = row_bytes(rect.w, bits);
+        let stride = row_bytes(w, bits);
         self.packed.clear();
-        self.packed.resize(stride * usize::from(rect.h), 0);
-        for (row, out) in self
-            .indices
-            .chunks_exact(usize::from(rect.w))
-            .zip(self.packed.chunks_exact_mut(stride))
-        {
-            for (i, &index) in row.iter().enumerate() {
-                let shift = 8 - bits * (i % per_byte + 1);
-                if let Some(byte) = out.get_mut(i / per_byte) {
-                    *byte |= index << shift;
-                }
-            }
+        self.packed.resize(stride * usize::from(h), 0);
+        let (indices, packed) = (&self.indices, &mut self.packed);
+        match bits {
+            1 => pack::<1>(w, indices, packed),
+            2 => pack::<2>(w, indices, packed),
+            _ => pack::<4>(w, indices, packed),
         }
         self.lz4.compress(&self.packed);
+        let colours = self.colours.get(..n).unwrap_or_default();
         let mut data = Vec::with_capacity(1 + n * BYTES_PER_PIXEL + self.lz4.len());
         // `1 <= n <= 16` for a non-empty tile.
         data.push(n.saturating_sub(1) as u8);
-        for c in &self.colours {
+        for c in colours {
             data.extend_from_slice(&c.to_ne_bytes());
         }
         data.extend_from_slice(self.lz4.bytes());
         Some(data)
+    }
+}
+
+/// Pack `indices` (rows of `w`) at `BITS` bits each into `packed` (rows of
+/// [`row_bytes`], zeroed), first pixel in the most significant bits. A
+/// constant `BITS` lets the compiler unroll the bytes of a row.
+fn pack<const BITS: usize>(w: u16, indices: &[u8], packed: &mut [u8]) {
+    let per_byte = 8 / BITS;
+    let stride = row_bytes(w, BITS);
+    if stride == 0 {
+        return;
+    }
+    for (row, out) in indices
+        .chunks_exact(usize::from(w))
+        .zip(packed.chunks_exact_mut(stride))
+    {
+        for (byte, group) in out.iter_mut().zip(row.chunks(per_byte)) {
+            let mut acc = 0u8;
+            for &index in group {
+                acc = (acc << BITS) | index;
+            }
+            // A short last group: its pixels still start at the top bits.
+            *byte = acc << (BITS * (per_byte - group.len()));
+        }
     }
 }
 
@@ -209,4 +274,80 @@ pub(crate) fn decode(rect: Rect, data: &[u8]) -> Result<Vec<u8>, PaletteError> {
         return Err(PaletteError::Index);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `w`×`h` tile (its own screen) whose pixel `i` has colour
+    /// `colours[pick(i)]`.
+    fn tile(w: u16, h: u16, colours: &[u32], pick: impl Fn(usize) -> usize) -> Vec<u8> {
+        (0..usize::from(w) * usize::from(h))
+            .flat_map(|i| colours[pick(i) % colours.len()].to_ne_bytes())
+            .collect()
+    }
+
+    /// Encode with `scratch`, check the colour table's order (first
+    /// appearance) and that decoding gives the pixels back.
+    fn round_trip(scratch: &mut PaletteScratch, w: u16, h: u16, pixels: &[u8]) -> Option<usize> {
+        let rect = Rect::new(0, 0, w, h);
+        let data = scratch.encode(w, rect, pixels)?;
+        let mut first_seen: Vec<&[u8]> = Vec::new();
+        for px in pixels.chunks_exact(BYTES_PER_PIXEL) {
+            if !first_seen.contains(&px) {
+                first_seen.push(px);
+            }
+        }
+        let n = first_seen.len();
+        assert_eq!(usize::from(data[0]) + 1, n);
+        assert_eq!(&data[1..1 + 4 * n], &first_seen.concat()[..]);
+        assert_eq!(decode(rect, &data).as_deref(), Ok(pixels));
+        Some(n)
+    }
+
+    #[test]
+    fn every_width_and_depth_round_trips() {
+        let mut scratch = PaletteScratch::default();
+        let colours: Vec<u32> = (0..16u32).map(|c| c.wrapping_mul(0x0101_0107)).collect();
+        for n in [1, 2, 3, 4, 5, 16] {
+            for w in 1..=9 {
+                let pixels = tile(w, 3, &colours[..n], |i| i);
+                let got = round_trip(&mut scratch, w, 3, &pixels);
+                assert_eq!(got, Some(n.min(usize::from(w) * 3)));
+            }
+        }
+    }
+
+    #[test]
+    fn seventeen_colours_are_refused() {
+        let mut scratch = PaletteScratch::default();
+        let colours: Vec<u32> = (0..17).collect();
+        let pixels = tile(17, 1, &colours, |i| i);
+        assert_eq!(scratch.encode(17, Rect::new(0, 0, 17, 1), &pixels), None);
+        // The next tile is not disturbed by the refused one.
+        let pixels = tile(16, 2, &colours[..16], |i| i / 2);
+        assert_eq!(round_trip(&mut scratch, 16, 2, &pixels), Some(16));
+    }
+
+    #[test]
+    fn colours_sharing_a_slot_and_stale_slots() {
+        // Three colours with one hash, alternating: every lookup of the slot
+        // guesses wrong for one of them.
+        let first = 0x1234_5678u32;
+        let same: Vec<u32> = (first..)
+            .filter(|&c| hash(c) == hash(first))
+            .take(3)
+            .collect();
+        let mut scratch = PaletteScratch::default();
+        let pixels = tile(8, 8, &same, |i| i % 3 + i / 5);
+        assert_eq!(round_trip(&mut scratch, 8, 8, &pixels), Some(3));
+        // A later tile whose colours' slots hold guesses from the one
+        // before, pointing at other colours or past its own count.
+        let later = [same[2], 7, same[0]];
+        let pixels = tile(5, 4, &later, |i| (i * 5) % 7);
+        assert_eq!(round_trip(&mut scratch, 5, 4, &pixels), Some(3));
+        let pixels = tile(5, 4, &[same[1]], |_| 0);
+        assert_eq!(round_trip(&mut scratch, 5, 4, &pixels), Some(1));
+    }
 }
