@@ -154,7 +154,8 @@ impl PaletteScratch {
         let n = self.count;
         let bits = bits_for(n);
         let stride = row_bytes(w, bits);
-        self.packed.clear();
+        // `pack` writes every byte, so what the last tile left is not
+        // cleared first.
         self.packed.resize(stride * usize::from(h), 0);
         let (indices, packed) = (&self.indices, &mut self.packed);
         match bits {
@@ -176,25 +177,28 @@ impl PaletteScratch {
 }
 
 /// Pack `indices` (rows of `w`) at `BITS` bits each into `packed` (rows of
-/// [`row_bytes`], zeroed), first pixel in the most significant bits. A
-/// constant `BITS` lets the compiler unroll the bytes of a row.
+/// [`row_bytes`]), first pixel in the most significant bits. With `BITS` a
+/// constant, each byte's pixels are a fixed-size group the compiler unrolls.
 fn pack<const BITS: usize>(w: u16, indices: &[u8], packed: &mut [u8]) {
     let per_byte = 8 / BITS;
     let stride = row_bytes(w, BITS);
     if stride == 0 {
         return;
     }
+    let join = |group: &[u8]| group.iter().fold(0u8, |acc, &i| (acc << BITS) | i);
     for (row, out) in indices
         .chunks_exact(usize::from(w))
         .zip(packed.chunks_exact_mut(stride))
     {
-        for (byte, group) in out.iter_mut().zip(row.chunks(per_byte)) {
-            let mut acc = 0u8;
-            for &index in group {
-                acc = (acc << BITS) | index;
-            }
-            // A short last group: its pixels still start at the top bits.
-            *byte = acc << (BITS * (per_byte - group.len()));
+        let mut groups = row.chunks_exact(per_byte);
+        for (byte, group) in out.iter_mut().zip(&mut groups) {
+            *byte = join(group);
+        }
+        // A short last group: its pixels still start at the top bits, the
+        // padding after them is zero.
+        let rest = groups.remainder();
+        if let (false, Some(last)) = (rest.is_empty(), out.last_mut()) {
+            *last = join(rest) << (BITS * (per_byte - rest.len()));
         }
     }
 }
