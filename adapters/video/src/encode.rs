@@ -568,8 +568,12 @@ impl Encoder {
             // With up to four colours (1 or 2 bits a pixel) LZ4 of the RGBA
             // pixels is never close, so it is not even tried: that keeps a
             // full screen of text fast.
-            if self.palette.colours() > FEW_COLOURS {
-                let lz4 = &mut self.palette.lz4;
+            // Otherwise LZ4 is tried only if a quarter of it does not
+            // already show that it loses: text tiles with a few more colours
+            // cost a quarter of an LZ4 instead of a whole one.
+            let many = self.palette.colours() > FEW_COLOURS;
+            let lz4 = &mut self.palette.lz4;
+            if many && lz4.at_least(&self.raw) < palette.len() {
                 lz4.compress(&self.raw);
                 if lz4.len() < palette.len().min(raw_len) {
                     return tile(Encoding::Lz4, lz4.bytes().to_vec());
