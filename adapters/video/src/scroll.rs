@@ -15,6 +15,7 @@
 //! after an exact comparison.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::rect::Rect;
 use crate::strips;
@@ -27,12 +28,12 @@ const MIN_TILES_TO_VOTE: usize = 4;
 
 /// Widest run of columns hashed for the vertical vote: enough for distinct
 /// lines of text, and it bounds the time on a big screen.
-const MAX_SPAN: u16 = 512;
+const MAX_SPAN: u16 = 256;
 
 /// Tallest run of rows hashed for the horizontal vote. Columns are hashed
 /// across the whole screen width, so this is kept shorter; 128 rows still
 /// tell columns of a window apart.
-const MAX_COLUMN_SPAN: u16 = 128;
+const MAX_COLUMN_SPAN: u16 = 64;
 
 /// Least votes for a vector to be considered.
 const MIN_VOTES: u32 = 8;
@@ -172,11 +173,34 @@ fn hash_bytes(bytes: &[u8]) -> u64 {
     h
 }
 
+/// A hasher for keys that are hashes already ([`hash_bytes`], [`mix`]):
+/// it passes them through instead of hashing them again with SipHash, which
+/// was a tenth of a frame's copy detection.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used for our keys; anything else is folded in.
+        for &b in bytes {
+            self.0 = mix(self.0, u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
 /// Lines (rows or columns) by hash: `Some(line)` when exactly one line has
 /// it, `None` when several do (a blank line matches everywhere and proves
 /// nothing).
-fn unique(hashes: &[u64]) -> HashMap<u64, Option<u32>> {
-    let mut map = HashMap::with_capacity(hashes.len());
+fn unique(hashes: &[u64]) -> HashMap<u64, Option<u32>, BuildHasherDefault<Prehashed>> {
+    let mut map = HashMap::with_capacity_and_hasher(hashes.len(), Default::default());
     for (line, &h) in hashes.iter().enumerate() {
         map.entry(h)
             .and_modify(|v| *v = None)
