@@ -100,13 +100,17 @@ impl Streamer {
         &self.quality
     }
 
-    /// When the streamer wants to run next: `None` when it has nothing to
-    /// send, or when only the link can let it go on (a frame waits for room
-    /// in the send buffer, or the window of frames in flight is full), since
-    /// then the driver wakes for the socket anyway, and a time already past
-    /// would only make it spin.
+    /// When the streamer wants to run next: at once while a frame's pieces
+    /// can go on, at the next frame's time when one is due, and `None` when
+    /// it has nothing to send or only the link can let it go on (the send
+    /// buffer is full, or the window of frames in flight): then the driver
+    /// waits for the socket anyway, and a time already past would only make
+    /// it spin.
     pub fn wake_at(&self, s: &NoviceSession) -> Option<u64> {
-        let ready = self.current.is_none() && self.something_new() && s.can_send_frame();
+        if self.current.is_some() {
+            return s.has_room().then_some(0);
+        }
+        let ready = self.something_new() && s.can_send_frame();
         ready.then(|| self.next_at(s))
     }
 

@@ -488,6 +488,12 @@ impl<const TX: usize> NoviceSession<TX> {
             && self.c.outbox.has_room_for_bulk()
     }
 
+    /// Whether bulk data (a piece of a rectangle, a file chunk) fits the
+    /// send buffer now; when not, drain [`Self::poll_transmit`] first.
+    pub fn has_room(&self) -> bool {
+        self.c.outbox.has_room_for_bulk()
+    }
+
     /// The screen changed but [`Self::can_send_frame`] said no, so the frame
     /// is skipped. Telling the session lets it measure the link while the
     /// link, not the screen, sets the pace; without it a slow link never
