@@ -118,6 +118,8 @@ pub struct Encoder {
     /// Moves the windowing system reported since the last call
     /// ([`Encoder::hint_moves`]).
     move_hints: Vec<Vector>,
+    /// Whether unchanged JPEG tiles are sent again exactly.
+    refine: bool,
     /// Their sum.
     move_sum: Vector,
     /// The vector of the last frame that had copies: a scroll usually goes on.
@@ -173,6 +175,7 @@ impl Encoder {
             copy_detection: true,
             last_vector: None,
             move_hints: Vec::new(),
+            refine: true,
             move_sum: (0, 0),
             stats: EncodeStats::default(),
             copied: 0,
@@ -219,6 +222,14 @@ impl Encoder {
         // Only the latest few matter.
         let excess = self.move_hints.len().saturating_sub(MAX_MOVE_HINTS);
         self.move_hints.drain(..excess);
+    }
+
+    /// Whether [`encode`](Encoder::encode) sends tiles that went as JPEG
+    /// and have not changed since again, exactly (on by default). A driver
+    /// turns it off while the screen keeps changing, so a slideshow or a
+    /// video is not sent twice, once lossy and once exact.
+    pub fn set_refine(&mut self, allowed: bool) {
+        self.refine = allowed;
     }
 
     /// Whether the viewer has tiles that went as JPEG and have not been sent
@@ -376,9 +387,10 @@ impl Encoder {
         }
 
         // Tiles the viewer has only approximately (JPEG) that neither changed
-        // nor were wholly overwritten by a copy: sent again, exactly.
+        // nor were wholly overwritten by a copy: sent again, exactly, when
+        // the driver allows it now.
         for (plan, &lossy) in self.plan.iter_mut().zip(&prev.lossy) {
-            if *plan == Plan::Keep && lossy {
+            if *plan == Plan::Keep && lossy && self.refine {
                 *plan = Plan::Refine;
             }
         }

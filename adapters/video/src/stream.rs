@@ -16,6 +16,12 @@ use beckon_core::video::QualityController;
 /// applies instead.
 pub const IDLE_LINK_INTERVAL_MS: u64 = 16;
 
+/// How long the screen must rest before tiles sent as JPEG go again exactly:
+/// long enough that a slideshow or a video is not sent twice, once lossy
+/// and once exact, short enough that a picture a person stops to look at
+/// sharpens at once.
+pub const REFINE_AFTER_MS: u64 = 1_000;
+
 /// Where the novice's pictures come from: a simulated desktop, an X11
 /// display, a capture chip.
 pub trait FrameSource {
@@ -47,6 +53,8 @@ pub struct Streamer {
     /// The first frame has not been encoded yet.
     fresh: bool,
     current: Option<FrameOut>,
+    /// When the last frame with changes was encoded.
+    last_change_at: u64,
     /// When the last frame started, and the controller's interval then.
     last_at: Option<u64>,
     interval_ms: u64,
@@ -67,6 +75,7 @@ impl Default for Streamer {
             damage: Vec::new(),
             fresh: true,
             current: None,
+            last_change_at: 0,
             last_at: None,
             interval_ms: 0,
             quality: QualityController::new(),
@@ -110,8 +119,21 @@ impl Streamer {
         if self.current.is_some() {
             return s.has_room().then_some(0);
         }
-        let ready = self.something_new() && s.can_send_frame();
-        ready.then(|| self.next_at(s))
+        if !s.can_send_frame() {
+            return None;
+        }
+        if self.fresh || !self.damage.is_empty() {
+            return Some(self.next_at(s));
+        }
+        self.encoder
+            .has_lossy_tiles()
+            .then(|| self.next_at(s).max(self.refine_at()))
+    }
+
+    /// When lossy tiles may be sent again exactly: once the screen has
+    /// rested for [`REFINE_AFTER_MS`].
+    fn refine_at(&self) -> u64 {
+        self.last_change_at + REFINE_AFTER_MS
     }
 
     /// When the next frame may start: the controller's interval after the
@@ -130,9 +152,11 @@ impl Streamer {
     }
 
     /// A frame is due: the first one, damage, or lossy tiles to send again
-    /// exactly now that they stopped changing.
-    fn something_new(&self) -> bool {
-        self.fresh || !self.damage.is_empty() || self.encoder.has_lossy_tiles()
+    /// exactly now that the screen rests.
+    fn something_new(&self, now: u64) -> bool {
+        self.fresh
+            || !self.damage.is_empty()
+            || (self.encoder.has_lossy_tiles() && now >= self.refine_at())
     }
 
     /// Send what can be sent now. Returns whether anything went.
@@ -161,7 +185,7 @@ impl Streamer {
                 }
             }
             let next_at = self.next_at(s);
-            if now < next_at || !self.something_new() {
+            if now < next_at || !self.something_new(now) {
                 return moved;
             }
             if !s.can_send_frame() {
@@ -183,6 +207,8 @@ impl Streamer {
             // only ever uses JPEG for photographic tiles.
             self.encoder.set_lossy_quality(self.quality.lossy());
             let refresh = self.fresh;
+            self.encoder.set_refine(now >= self.refine_at());
+            let changed = !self.damage.is_empty();
             let hint = (!self.fresh).then_some(self.damage.as_slice());
             let (w, h) = (desktop.width(), desktop.height());
             let rects = match self.encoder.encode(w, h, desktop.pixels(), hint) {
@@ -193,6 +219,9 @@ impl Streamer {
             self.damage.clear();
             if rects.is_empty() {
                 return moved;
+            }
+            if changed {
+                self.last_change_at = now;
             }
             let bytes = rects.iter().map(|r| r.data.len() as u64).sum::<u64>();
             let whole = match fits_one_record(bytes, rects.len()) {
