@@ -395,7 +395,9 @@ impl Encoder {
             }
         }
 
-        // Pass 3: everything else, in tile order.
+        // Pass 3: everything else, in tile order: each changed tile's box
+        // around what changed, small neighbouring boxes together.
+        let mut boxes: Vec<Piece> = Vec::new();
         for index in 0..grid.len() {
             let plan = self.plan.get(index).copied().unwrap_or(Plan::Keep);
             let quality = match plan {
@@ -414,9 +416,28 @@ impl Encoder {
             } else {
                 tile
             };
-            let r = self.encode_rect(width, rect, pixels, quality);
-            if let Some(l) = prev.lossy.get_mut(index) {
-                *l = r.encoding == Encoding::Jpeg;
+            boxes.push(Piece {
+                rect,
+                quality,
+                tiles: vec![index],
+                members_area: rect.area(),
+                // An exact tile's box: it may go with its neighbours.
+                mergeable: plan == Plan::Send && !was_lossy,
+            });
+        }
+        for group in merge_small(boxes) {
+            // A merged box reaches into tiles outside the group, which must
+            // not turn lossy unmarked: it goes exactly.
+            let quality = if group.tiles.len() > 1 {
+                None
+            } else {
+                group.quality
+            };
+            let r = self.encode_rect(width, group.rect, pixels, quality);
+            for &index in &group.tiles {
+                if let Some(l) = prev.lossy.get_mut(index) {
+                    *l = r.encoding == Encoding::Jpeg;
+                }
             }
             out.push(r);
         }
@@ -637,6 +658,71 @@ impl Encoder {
         }
         tiles::all_rows_equal(width, rect, screen, &self.solid_row).then_some(colour)
     }
+}
+
+/// A box to encode, and the tiles whose changes it carries.
+#[derive(Debug)]
+struct Piece {
+    rect: Rect,
+    quality: Option<u8>,
+    tiles: Vec<usize>,
+    /// Pixels of the members' own boxes (the group's box may hold more).
+    members_area: u32,
+    /// The box of a changed tile the viewer has exactly: it may go together
+    /// with its neighbours.
+    mergeable: bool,
+}
+
+/// Largest side of boxes merged together: a tile's.
+const MAX_MERGED_SIDE: u16 = 64;
+
+/// Groups looked back at when merging a box: neighbours come close together
+/// in tile order, except across a row of tiles.
+const MERGE_LOOKBACK: usize = 8;
+
+/// Put small boxes that nearly touch together (a glyph and the cursor after
+/// it on both sides of a tile's edge, a small moving square over four
+/// tiles), each group as the box around its members, when that box is at
+/// most [`MAX_MERGED_SIDE`] square and at most twice as large as its
+/// members (a change over four tiles comes two by two, in tile order): one header and one palette instead of several, and a glyph that
+/// straddles two tiles is the same box as one that does not. Each group
+/// keeps the place of its first member.
+fn merge_small(boxes: Vec<Piece>) -> Vec<Piece> {
+    let mut out: Vec<Piece> = Vec::with_capacity(boxes.len());
+    for b in boxes {
+        if b.mergeable {
+            let target = out.iter_mut().rev().take(MERGE_LOOKBACK).find(|g| {
+                let u = union(g.rect, b.rect);
+                g.mergeable
+                    && u.w <= MAX_MERGED_SIDE
+                    && u.h <= MAX_MERGED_SIDE
+                    && u.area() <= (g.members_area + b.members_area) * 2
+            });
+            if let Some(g) = target {
+                g.rect = union(g.rect, b.rect);
+                g.members_area += b.members_area;
+                g.tiles.extend(b.tiles);
+                continue;
+            }
+        }
+        out.push(b);
+    }
+    out
+}
+
+/// The smallest rectangle holding both.
+fn union(a: Rect, b: Rect) -> Rect {
+    let x0 = a.x.min(b.x);
+    let y0 = a.y.min(b.y);
+    let x1 = (u32::from(a.x) + u32::from(a.w)).max(u32::from(b.x) + u32::from(b.w));
+    let y1 = (u32::from(a.y) + u32::from(a.h)).max(u32::from(b.y) + u32::from(b.h));
+    // Both lie on a screen of `u16` sides, so the union does too.
+    Rect::new(
+        x0,
+        y0,
+        u16::try_from(x1 - u32::from(x0)).unwrap_or(u16::MAX),
+        u16::try_from(y1 - u32::from(y0)).unwrap_or(u16::MAX),
+    )
 }
 
 /// Most move hints kept for one frame (each costs a check of the changed

@@ -235,3 +235,40 @@ fn a_reported_window_move_is_sent_as_a_copy() {
         "with the hint {hinted} bytes ({hinted_copies} copies), without {blind} ({blind_copies})"
     );
 }
+
+/// A change across a tile's edge (a glyph and the cursor after it) goes as
+/// one box, not one per tile, and the viewer ends exact.
+#[test]
+fn a_small_change_across_tiles_is_one_box() {
+    let (sw, sh) = (256u16, 128u16);
+    let mut pixels = solid_screen(sw, sh, [250, 250, 250, 255]);
+    let mut encoder = Encoder::new(EncoderConfig::default());
+    let mut screen = Screen::new(sw, sh);
+    apply_all(&mut screen, &encoder.encode(sw, sh, &pixels, None).unwrap());
+    // 12x13 pixels from x=58: six in the first tile, six in the second.
+    paint(
+        &mut pixels,
+        sw,
+        sh,
+        Rect::new(58, 60, 12, 13),
+        Paint::Noise(3),
+    );
+    let rects = encoder.encode(sw, sh, &pixels, None).unwrap();
+    assert_eq!(rects.len(), 1, "{rects:?}");
+    assert_eq!(rects[0].rect, Rect::new(58, 60, 12, 13));
+    apply_all(&mut screen, &rects);
+    assert!(screen.pixels() == &pixels[..]);
+    // Far apart, two boxes.
+    paint(&mut pixels, sw, sh, Rect::new(2, 2, 4, 4), Paint::Noise(4));
+    paint(
+        &mut pixels,
+        sw,
+        sh,
+        Rect::new(200, 100, 4, 4),
+        Paint::Noise(5),
+    );
+    let rects = encoder.encode(sw, sh, &pixels, None).unwrap();
+    assert_eq!(rects.len(), 2, "{rects:?}");
+    apply_all(&mut screen, &rects);
+    assert!(screen.pixels() == &pixels[..]);
+}
