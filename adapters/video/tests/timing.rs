@@ -151,6 +151,40 @@ fn encode_1920x1080() {
     );
 }
 
+/// Encode `frames` (each a 1920x1080 screen) one after another, with and
+/// without copy detection, check the viewer ends exact, and print the mean
+/// bytes, rectangles and time per frame.
+fn scroll_frames(label: &str, frames: &[Vec<u8>]) {
+    let n = frames.len() as u32 - 1;
+    for detect in [true, false] {
+        let mut encoder = Encoder::new(EncoderConfig::default());
+        encoder.set_copy_detection(detect);
+        let mut screen = Screen::new(FW, FH);
+        common::apply_all(
+            &mut screen,
+            &encoder.encode(FW, FH, &frames[0], None).unwrap(),
+        );
+        let (mut bytes, mut rects) = (0, 0);
+        let mut spent = std::time::Duration::ZERO;
+        for f in &frames[1..] {
+            let start = Instant::now();
+            let r = encoder.encode(FW, FH, f, None).unwrap();
+            spent += start.elapsed();
+            bytes += encoder.last_stats().bytes;
+            rects += r.len();
+            common::apply_all(&mut screen, &r);
+        }
+        assert!(screen.pixels() == &frames[frames.len() - 1][..]);
+        println!(
+            "{label}, copy detection {}: {} bytes and {} rects per frame, {:?} per encode",
+            if detect { "on" } else { "off" },
+            bytes / u64::from(n),
+            rects / n as usize,
+            spent / n
+        );
+    }
+}
+
 /// A terminal full of text scrolled by one line (16 px) at a time, with and
 /// without copy detection; `less` in an xterm whose text area is off the
 /// tiles, scrolled by one 13-pixel line at a time; and one character typed.
@@ -171,34 +205,7 @@ fn scroll_and_typing() {
         page[start..start + usize::from(FW) * usize::from(FH) * 4].to_vec()
     };
     let frames: Vec<Vec<u8>> = (0..=50).map(|i| view(i * 16)).collect();
-    for detect in [true, false] {
-        let mut encoder = Encoder::new(EncoderConfig::default());
-        encoder.set_copy_detection(detect);
-        let mut screen = Screen::new(FW, FH);
-        common::apply_all(
-            &mut screen,
-            &encoder.encode(FW, FH, &frames[0], None).unwrap(),
-        );
-        let (mut bytes, mut rects) = (0, 0);
-        let mut spent = std::time::Duration::ZERO;
-        for f in &frames[1..] {
-            let start = Instant::now();
-            let r = encoder.encode(FW, FH, f, None).unwrap();
-            spent += start.elapsed();
-            bytes += encoder.last_stats().bytes;
-            rects += r.len();
-            common::apply_all(&mut screen, &r);
-        }
-        assert!(screen.pixels() == &frames[50][..]);
-        println!(
-            "1920x1080 text scroll by 16 px, copy detection {}: {} bytes and {} rects \
-             per frame, {:?} per encode",
-            if detect { "on" } else { "off" },
-            bytes / 50,
-            rects / 50,
-            spent / 50
-        );
-    }
+    scroll_frames("1920x1080 text scroll by 16 px", &frames);
 
     // `less` in a 120×60 xterm at (0, 0): the text area starts at (3, 5),
     // off the 64-pixel tiles, and scrolls by one 13-pixel line; the status
@@ -207,34 +214,7 @@ fn scroll_and_typing() {
     let frames: Vec<Vec<u8>> = (0..=50u16)
         .map(|i| term.screen(FW, FH, i * common::LINE, u32::from(i)))
         .collect();
-    for detect in [true, false] {
-        let mut encoder = Encoder::new(EncoderConfig::default());
-        encoder.set_copy_detection(detect);
-        let mut screen = Screen::new(FW, FH);
-        common::apply_all(
-            &mut screen,
-            &encoder.encode(FW, FH, &frames[0], None).unwrap(),
-        );
-        let (mut bytes, mut rects) = (0, 0);
-        let mut spent = std::time::Duration::ZERO;
-        for f in &frames[1..] {
-            let start = Instant::now();
-            let r = encoder.encode(FW, FH, f, None).unwrap();
-            spent += start.elapsed();
-            bytes += encoder.last_stats().bytes;
-            rects += r.len();
-            common::apply_all(&mut screen, &r);
-        }
-        assert!(screen.pixels() == &frames[50][..]);
-        println!(
-            "less in a 120x60 xterm at (0, 0), scroll by 13 px, copy detection {}: {} bytes \
-             and {} rects per frame, {:?} per encode",
-            if detect { "on" } else { "off" },
-            bytes / 50,
-            rects / 50,
-            spent / 50
-        );
-    }
+    scroll_frames("less in a 120x60 xterm at (0, 0), scroll by 13 px", &frames);
     // The new line alone, for scale: what a frame cannot do without.
     let line = Rect::new(0, 0, term.text.w, common::LINE);
     let mut alone = vec![0; usize::from(line.w) * usize::from(line.h) * 4];
