@@ -105,6 +105,10 @@ pub enum Encoding {
     /// key of that content. Which contents a viewer holds, and the key, are
     /// defined by `beckon-video`.
     Cached,
+    /// Like [`Encoding::Palette`], the indices compressed with deflate in
+    /// one stream through the frame's `PaletteZ` rectangles (each ends on a
+    /// sync flush), so each decodes after the frame's earlier ones, in order.
+    PaletteZ,
 }
 
 /// Picture quality mode (SES-09).

@@ -1,7 +1,9 @@
 //! The viewer's screen and the decoding of rectangles into it.
 
 use crate::cache::{self, RectCache};
+use crate::palette::PaletteScratch;
 use crate::rect::Rect;
+use crate::zstream::FrameInflater;
 use crate::{jpeg, palette, tiles};
 use crate::{Encoding, BYTES_PER_PIXEL};
 
@@ -73,6 +75,10 @@ pub struct Screen {
     pixels: Vec<u8>,
     /// Kept across resizes: the encoder may still refer to it.
     cache: RectCache,
+    /// The frame's deflate stream, for `PaletteZ`.
+    stream: FrameInflater,
+    /// Scratch for [`Screen::standalone`].
+    palette: PaletteScratch,
 }
 
 /// Two screens are equal when they show the same picture.
@@ -92,6 +98,8 @@ impl Screen {
             height: 0,
             pixels: Vec::new(),
             cache: RectCache::default(),
+            stream: FrameInflater::default(),
+            palette: PaletteScratch::default(),
         };
         screen.resize(width, height);
         screen
@@ -110,6 +118,35 @@ impl Screen {
     /// The pixels: RGBA, row after row, `width * height * 4` bytes.
     pub fn pixels(&self) -> &[u8] {
         &self.pixels
+    }
+
+    /// A new frame begins: its [`Encoding::PaletteZ`] rectangles are a new
+    /// stream. Call it before the frame's first rectangle.
+    pub fn begin_frame(&mut self) {
+        self.stream.begin_frame();
+    }
+
+    /// A rectangle just applied, as data that decodes on its own, without
+    /// what this screen keeps or the frame's stream: [`Encoding::Cached`]
+    /// and [`Encoding::PaletteZ`] become a plain [`Encoding::Palette`] (or
+    /// [`Encoding::Raw`] pixels) of what the screen now shows there; every
+    /// other encoding stays as it is. For a viewer that joined late, such as
+    /// a browser tab opened in the middle of a session.
+    pub fn standalone(
+        &mut self,
+        rect: Rect,
+        encoding: Encoding,
+        data: Vec<u8>,
+    ) -> (Encoding, Vec<u8>) {
+        if !matches!(encoding, Encoding::Cached | Encoding::PaletteZ)
+            || !rect.fits(self.width, self.height)
+        {
+            return (encoding, data);
+        }
+        match self.palette.encode(self.width, rect, &self.pixels) {
+            Some(palette) => (Encoding::Palette, palette),
+            None => (Encoding::Raw, self.gather(rect).unwrap_or_default()),
+        }
     }
 
     /// The pixels of `rect` (RGBA, row after row), or `None` when it does
@@ -166,6 +203,8 @@ impl Screen {
     /// - `Palette`: `[n - 1: u8][n × RGBA][u32 LE size][LZ4 block]`, the
     ///   block holding 1, 2 or 4-bit indices (for up to 2, 4 or 16 colours),
     ///   most significant bits first, each row starting on a new byte.
+    /// - `PaletteZ`: as `Palette`, with the packed indices as the next part
+    ///   of the frame's deflate stream (see [`Screen::begin_frame`]).
     /// - `Jpeg`: a JPEG file exactly the rectangle's size; decoded opaque.
     /// - `Cached`: the little-endian `u64` key of a small rectangle this
     ///   screen decoded earlier (see the crate's `cache.rs` for which ones it
@@ -219,6 +258,12 @@ impl Screen {
                 let pixels = palette::decode(rect, data).map_err(|_| DecodeError::BadPalette)?;
                 tiles::scatter(self.width, rect, &pixels, &mut self.pixels);
                 Some(pixels)
+            }
+            Encoding::PaletteZ => {
+                let pixels = palette::decode_z(rect, data, &mut self.stream)
+                    .map_err(|_| DecodeError::BadPalette)?;
+                tiles::scatter(self.width, rect, &pixels, &mut self.pixels);
+                None
             }
             Encoding::Jpeg => {
                 let pixels = jpeg::decode(rect, data).map_err(|_| DecodeError::BadJpeg)?;

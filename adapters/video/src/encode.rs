@@ -10,6 +10,7 @@ use crate::rect::Rect;
 use crate::scroll::{self, Copies, Vector};
 use crate::strips;
 use crate::tiles::{self, Grid};
+use crate::zstream::FrameDeflater;
 use crate::{Encoding, BYTES_PER_PIXEL};
 
 /// One encoded rectangle of a frame update.
@@ -109,6 +110,10 @@ pub struct Encoder {
     /// One tile's pixels, gathered for compression.
     raw: Vec<u8>,
     palette: PaletteScratch,
+    /// This frame's deflate stream for `PaletteZ`, and whether it still
+    /// works.
+    zstream: FrameDeflater,
+    z_ok: bool,
     /// Small rectangles the viewer keeps, and one such rectangle's pixels.
     cache: RectCache,
     small: Vec<u8>,
@@ -169,6 +174,8 @@ impl Encoder {
             solid_row: Vec::new(),
             raw: Vec::new(),
             palette: PaletteScratch::default(),
+            zstream: FrameDeflater::default(),
+            z_ok: true,
             cache: RectCache::default(),
             small: Vec::new(),
             lossy_quality: None,
@@ -288,6 +295,9 @@ impl Encoder {
             _ => None,
         };
         self.stats = EncodeStats::default();
+        // Every frame's `PaletteZ` rectangles are one new stream.
+        self.zstream.begin_frame();
+        self.z_ok = true;
         (self.copied, self.lossy_sent) = (0, 0);
         let out = match previous {
             None => self.encode_all(grid, pixels),
@@ -416,30 +426,39 @@ impl Encoder {
             } else {
                 tile
             };
+            let exact_send = plan == Plan::Send && !was_lossy;
             boxes.push(Piece {
                 rect,
                 quality,
                 tiles: vec![index],
+                parts: vec![rect],
                 members_area: rect.area(),
                 // An exact tile's box: it may go with its neighbours.
-                mergeable: plan == Plan::Send && !was_lossy,
+                mergeable: exact_send && rect != tile,
+                whole: exact_send && rect == tile,
+                run: false,
             });
         }
         for group in merge_small(boxes) {
-            // A merged box reaches into tiles outside the group, which must
-            // not turn lossy unmarked: it goes exactly.
-            let quality = if group.tiles.len() > 1 {
-                None
-            } else {
-                group.quality
-            };
-            let r = self.encode_rect(width, group.rect, pixels, quality);
-            for &index in &group.tiles {
-                if let Some(l) = prev.lossy.get_mut(index) {
-                    *l = r.encoding == Encoding::Jpeg;
+            // A row of wholly changed tiles of text (a new page) goes as one
+            // palette rectangle when it has few colours all along: one
+            // header and one flush of the deflate stream instead of a dozen.
+            if let Some(r) = self.text_run(width, &group, pixels) {
+                for &index in &group.tiles {
+                    if let Some(l) = prev.lossy.get_mut(index) {
+                        *l = false;
+                    }
                 }
+                out.push(r);
+                continue;
             }
-            out.push(r);
+            let members = match group.run {
+                true => group.split(),
+                false => vec![group],
+            };
+            for group in members {
+                self.encode_group(width, group, pixels, &mut prev, &mut out);
+            }
         }
 
         // Pass 4: the viewer now has this screen.
@@ -545,6 +564,54 @@ impl Encoder {
         self.lossy_sent
     }
 
+    /// Encode one group of boxes as one rectangle, and mark its tiles
+    /// lossy or not.
+    fn encode_group(
+        &mut self,
+        width: u16,
+        group: Piece,
+        pixels: &[u8],
+        prev: &mut Previous,
+        out: &mut Vec<EncodedRect>,
+    ) {
+        // A merged box reaches into tiles outside the group, which must not
+        // turn lossy unmarked: it goes exactly.
+        let quality = if group.tiles.len() > 1 {
+            None
+        } else {
+            group.quality
+        };
+        let r = self.encode_rect(width, group.rect, pixels, quality);
+        for &index in &group.tiles {
+            if let Some(l) = prev.lossy.get_mut(index) {
+                *l = r.encoding == Encoding::Jpeg;
+            }
+        }
+        out.push(r);
+    }
+
+    /// A run of whole tiles as one [`Encoding::PaletteZ`] rectangle, when it
+    /// has at most 16 colours; `None` otherwise (nothing went into the
+    /// frame's stream then).
+    fn text_run(&mut self, width: u16, group: &Piece, pixels: &[u8]) -> Option<EncodedRect> {
+        if !group.run || group.tiles.len() < 2 || !self.z_ok {
+            return None;
+        }
+        // Bails out at the seventeenth colour: a row of photo costs little.
+        self.palette.encode(width, group.rect, pixels)?;
+        match self.palette.last_as_z(&mut self.zstream) {
+            Some(data) => Some(EncodedRect {
+                rect: group.rect,
+                encoding: Encoding::PaletteZ,
+                data,
+            }),
+            None => {
+                self.z_ok = false;
+                None
+            }
+        }
+    }
+
     /// Encode one rectangle: as [`Encoding::Cached`] when the viewer keeps
     /// exactly these pixels, else with [`Self::encode_tile`], keeping the
     /// pixels afterwards when the viewer will (see `cache.rs`).
@@ -612,11 +679,19 @@ impl Encoder {
                     return tile(Encoding::Lz4, lz4.bytes().to_vec());
                 }
             }
-            return if palette.len() < raw_len {
-                tile(Encoding::Palette, palette)
-            } else {
-                tile(Encoding::Raw, self.raw.clone())
-            };
+            if palette.len() >= raw_len {
+                return tile(Encoding::Raw, self.raw.clone());
+            }
+            // Text bigger than a few characters goes through the frame's
+            // deflate stream (zstream.rs); small boxes stay plain palettes,
+            // which the viewer keeps for `Cached`.
+            if self.z_ok && rect.area() > cache::MAX_CACHED_AREA {
+                match self.palette.last_as_z(&mut self.zstream) {
+                    Some(z) => return tile(Encoding::PaletteZ, z),
+                    None => self.z_ok = false,
+                }
+            }
+            return tile(Encoding::Palette, palette);
         }
 
         // The size prefix lets the decoder check the length before it
@@ -666,12 +741,44 @@ struct Piece {
     rect: Rect,
     quality: Option<u8>,
     tiles: Vec<usize>,
+    /// Each tile's own box, in the order of `tiles`.
+    parts: Vec<Rect>,
     /// Pixels of the members' own boxes (the group's box may hold more).
     members_area: u32,
-    /// The box of a changed tile the viewer has exactly: it may go together
-    /// with its neighbours.
+    /// The box, smaller than its tile, of a changed tile the viewer has
+    /// exactly: it may go together with its neighbours.
     mergeable: bool,
+    /// A whole changed tile the viewer has exactly: it may join a run.
+    whole: bool,
+    /// Whole tiles side by side in one row of tiles: sent as one palette
+    /// rectangle if they have few colours together, else one by one.
+    run: bool,
 }
+
+impl Piece {
+    /// A run's tiles, one piece each.
+    fn split(self) -> Vec<Piece> {
+        let quality = self.quality;
+        self.tiles
+            .into_iter()
+            .zip(self.parts)
+            .map(|(index, rect)| Piece {
+                rect,
+                quality,
+                tiles: vec![index],
+                parts: vec![rect],
+                members_area: rect.area(),
+                mergeable: false,
+                whole: true,
+                run: false,
+            })
+            .collect()
+    }
+}
+
+/// Widest run of whole tiles tried as one palette rectangle: a terminal's
+/// width of text, in tiles of 64.
+const MAX_RUN_WIDTH: u16 = 1024;
 
 /// Largest side of boxes merged together: a tile's.
 const MAX_MERGED_SIDE: u16 = 64;
@@ -690,6 +797,21 @@ const MERGE_LOOKBACK: usize = 8;
 fn merge_small(boxes: Vec<Piece>) -> Vec<Piece> {
     let mut out: Vec<Piece> = Vec::with_capacity(boxes.len());
     for b in boxes {
+        if b.whole {
+            if let Some(g) = out.last_mut().filter(|g| {
+                g.whole
+                    && (g.rect.y, g.rect.h) == (b.rect.y, b.rect.h)
+                    && u32::from(g.rect.x) + u32::from(g.rect.w) == u32::from(b.rect.x)
+                    && u32::from(g.rect.w) + u32::from(b.rect.w) <= u32::from(MAX_RUN_WIDTH)
+            }) {
+                g.rect = union(g.rect, b.rect);
+                g.members_area += b.members_area;
+                g.tiles.extend(b.tiles);
+                g.parts.extend(b.parts);
+                g.run = true;
+                continue;
+            }
+        }
         if b.mergeable {
             let target = out.iter_mut().rev().take(MERGE_LOOKBACK).find(|g| {
                 let u = union(g.rect, b.rect);
@@ -702,6 +824,7 @@ fn merge_small(boxes: Vec<Piece>) -> Vec<Piece> {
                 g.rect = union(g.rect, b.rect);
                 g.members_area += b.members_area;
                 g.tiles.extend(b.tiles);
+                g.parts.extend(b.parts);
                 continue;
             }
         }

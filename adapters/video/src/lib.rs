@@ -18,8 +18,8 @@
 //!    changed pixels (a typed character is a few pixels of a tile, a
 //!    scroll's new line a strip of it), and sends that box in the cheapest
 //!    encoding that is exact:
-//!    [`Encoding::Solid`] for one colour, [`Encoding::Palette`] for up to 16
-//!    colours (text, UI), [`Encoding::Lz4`] when it is smaller than the
+//!    [`Encoding::Solid`] for one colour, [`Encoding::PaletteZ`] for up to
+//!    16 colours (text, UI; [`Encoding::Palette`] for small boxes), [`Encoding::Lz4`] when it is smaller than the
 //!    pixels, else [`Encoding::Raw`];
 //! 3. sends a small box whose exact pixels the viewer already keeps (a glyph
 //!    typed again) as [`Encoding::Cached`], an 8-byte key;
@@ -38,6 +38,8 @@
 //! - `rect.rs`: [`Rect`] and its bounds arithmetic.
 //! - `bounds.rs`: the box around what changed inside a tile.
 //! - `cache.rs`: small rectangles both sides keep, for [`Encoding::Cached`].
+//! - `zstream.rs`: the deflate stream through a frame, for
+//!   [`Encoding::PaletteZ`].
 //! - `tiles.rs`: the tile grid, damage to tiles, tile comparison and copies.
 //! - `encode.rs`: [`Encoder`], its passes and the per-tile choice of
 //!   encoding.
@@ -74,6 +76,7 @@ pub mod stream;
 mod strips;
 mod tiles;
 pub mod webframe;
+mod zstream;
 
 pub use beckon_core::message::Encoding;
 pub use decode::{DecodeError, Screen};

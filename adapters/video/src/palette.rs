@@ -7,6 +7,9 @@
 //! [n × RGBA]                   the colours, 4 bytes each
 //! [size: u32 LE][LZ4 block]    the packed indices, LZ4-compressed
 //! ```
+//! [`Encoding::PaletteZ`](crate::Encoding::PaletteZ) is the same with the
+//! packed indices as the next part of the frame's deflate stream
+//! (`zstream.rs`) instead of an LZ4 block.
 //! Each pixel is an index into the colours, packed with 1 bit per pixel for
 //! up to 2 colours, 2 bits for up to 4 and 4 bits for up to 16. The first
 //! pixel of a byte is in its most significant bits. Every row starts on a
@@ -21,6 +24,7 @@
 use crate::lz4::Lz4Scratch;
 use crate::rect::Rect;
 use crate::tiles;
+use crate::zstream::{FrameDeflater, FrameInflater};
 use crate::BYTES_PER_PIXEL;
 
 /// Most colours a palette holds.
@@ -141,6 +145,17 @@ impl PaletteScratch {
         self.encode_rows(rect.w, rect.h, rows)
     }
 
+    /// The tile of the last successful [`encode`](Self::encode) as
+    /// [`Encoding::PaletteZ`](crate::Encoding::PaletteZ) data, its indices
+    /// compressed into the frame's stream `z`. `None` when the stream failed:
+    /// it must not be used again in this frame.
+    pub fn last_as_z(&mut self, z: &mut FrameDeflater) -> Option<Vec<u8>> {
+        let mut data = self.header(LZ4_SIZE_PREFIX + self.packed.len() / 2);
+        // A tile's packed indices are far below 4 GiB.
+        data.extend_from_slice(&(self.packed.len() as u32).to_le_bytes());
+        z.compress(&self.packed, &mut data).then_some(data)
+    }
+
     /// The palette data of a `w`×`h` tile given as its rows.
     fn encode_rows<'a>(
         &mut self,
@@ -148,11 +163,40 @@ impl PaletteScratch {
         h: u16,
         rows: impl Iterator<Item = &'a [u8]>,
     ) -> Option<Vec<u8>> {
-        if !self.collect(w, h, rows) {
+        if !self.collect_and_pack(w, h, rows) {
             return None;
         }
+        self.lz4.compress(&self.packed);
+        let mut data = self.header(self.lz4.len());
+        data.extend_from_slice(self.lz4.bytes());
+        Some(data)
+    }
+
+    /// The colour count and table, with room for `more` bytes after them.
+    fn header(&self, more: usize) -> Vec<u8> {
         let n = self.count;
-        let bits = bits_for(n);
+        let colours = self.colours.get(..n).unwrap_or_default();
+        let mut data = Vec::with_capacity(1 + n * BYTES_PER_PIXEL + more);
+        // `1 <= n <= 16` for a non-empty tile.
+        data.push(n.saturating_sub(1) as u8);
+        for c in colours {
+            data.extend_from_slice(&c.to_ne_bytes());
+        }
+        data
+    }
+
+    /// Collect the colours and pack the indices into `packed`; `false` when
+    /// there are too many colours.
+    fn collect_and_pack<'a>(
+        &mut self,
+        w: u16,
+        h: u16,
+        rows: impl Iterator<Item = &'a [u8]>,
+    ) -> bool {
+        if !self.collect(w, h, rows) {
+            return false;
+        }
+        let bits = bits_for(self.count);
         let stride = row_bytes(w, bits);
         // `pack` writes every byte, so what the last tile left is not
         // cleared first.
@@ -163,16 +207,7 @@ impl PaletteScratch {
             2 => pack::<2>(w, indices, packed),
             _ => pack::<4>(w, indices, packed),
         }
-        self.lz4.compress(&self.packed);
-        let colours = self.colours.get(..n).unwrap_or_default();
-        let mut data = Vec::with_capacity(1 + n * BYTES_PER_PIXEL + self.lz4.len());
-        // `1 <= n <= 16` for a non-empty tile.
-        data.push(n.saturating_sub(1) as u8);
-        for c in colours {
-            data.extend_from_slice(&c.to_ne_bytes());
-        }
-        data.extend_from_slice(self.lz4.bytes());
-        Some(data)
+        true
     }
 }
 
@@ -222,62 +257,113 @@ pub(crate) enum PaletteError {
 /// Everything is checked before the output is allocated: the colour count,
 /// the data length, the declared packed size, then every index.
 pub(crate) fn decode(rect: Rect, data: &[u8]) -> Result<Vec<u8>, PaletteError> {
-    let (&count, rest) = data.split_first().ok_or(PaletteError::Truncated)?;
-    let n = usize::from(count) + 1;
-    if n > MAX_COLOURS {
-        return Err(PaletteError::TooManyColours);
-    }
-    let table_len = n * BYTES_PER_PIXEL;
-    let (table, rest) = rest
-        .split_at_checked(table_len)
-        .ok_or(PaletteError::Truncated)?;
-    let (prefix, block) = rest
-        .split_first_chunk::<LZ4_SIZE_PREFIX>()
-        .ok_or(PaletteError::Truncated)?;
-    let bits = bits_for(n);
-    let stride = row_bytes(rect.w, bits);
-    let expected = stride * usize::from(rect.h);
-    if usize::try_from(u32::from_le_bytes(*prefix)).ok() != Some(expected) {
-        return Err(PaletteError::Size);
-    }
-    let mut packed = vec![0; expected];
+    let (head, block) = Header::parse(rect, data)?;
+    let mut packed = vec![0; head.expected];
     match lz4_flex::block::decompress_into(block, &mut packed) {
-        Ok(got) if got == expected => {}
+        Ok(got) if got == head.expected => {}
         _ => return Err(PaletteError::Lz4),
     }
-    // The colours as a fixed table, so the loop below looks each one up
-    // without a bounds check; indices are checked once, after the loop, by
-    // the highest one seen (an error discards `out` anyway).
-    let mut colours = [[0u8; BYTES_PER_PIXEL]; MAX_COLOURS];
-    for (c, t) in colours.iter_mut().zip(table.chunks_exact(BYTES_PER_PIXEL)) {
-        c.copy_from_slice(t);
+    head.expand(rect, &packed)
+}
+
+/// Decode [`Encoding::PaletteZ`](crate::Encoding::PaletteZ) data for
+/// `rect`, its indices the next part of the frame's stream `z`.
+pub(crate) fn decode_z(
+    rect: Rect,
+    data: &[u8],
+    z: &mut FrameInflater,
+) -> Result<Vec<u8>, PaletteError> {
+    let (head, block) = Header::parse(rect, data)?;
+    // One spare byte shows data that makes more than it should.
+    let mut packed = vec![0; head.expected + 1];
+    if z.decompress(block, &mut packed) != Some(head.expected) {
+        z.fail();
+        return Err(PaletteError::Lz4);
     }
-    let per_byte = 8 / bits;
-    let mask = (1u8 << bits) - 1;
-    let row_len = usize::from(rect.w) * BYTES_PER_PIXEL;
-    let mut out = vec![0; rect.area() as usize * BYTES_PER_PIXEL];
-    let mut highest = 0u8;
-    for (row, dst) in packed
-        .chunks_exact(stride)
-        .zip(out.chunks_exact_mut(row_len))
-    {
-        let mut pixels = dst.chunks_exact_mut(BYTES_PER_PIXEL);
-        // Padding bits after the row's last pixel are never read.
-        'row: for &byte in row {
-            for k in 1..=per_byte {
-                let Some(px) = pixels.next() else {
-                    break 'row;
-                };
-                let index = (byte >> (8 - bits * k)) & mask;
-                highest = highest.max(index);
-                px.copy_from_slice(&colours[usize::from(index) % MAX_COLOURS]);
+    head.expand(rect, packed.get(..head.expected).unwrap_or_default())
+}
+
+/// What the front of palette data says.
+struct Header<'a> {
+    n: usize,
+    bits: usize,
+    stride: usize,
+    /// Bytes of packed indices.
+    expected: usize,
+    table: &'a [u8],
+}
+
+impl<'a> Header<'a> {
+    /// The header, checked against `rect`, and the compressed indices.
+    fn parse(rect: Rect, data: &'a [u8]) -> Result<(Header<'a>, &'a [u8]), PaletteError> {
+        let (&count, rest) = data.split_first().ok_or(PaletteError::Truncated)?;
+        let n = usize::from(count) + 1;
+        if n > MAX_COLOURS {
+            return Err(PaletteError::TooManyColours);
+        }
+        let table_len = n * BYTES_PER_PIXEL;
+        let (table, rest) = rest
+            .split_at_checked(table_len)
+            .ok_or(PaletteError::Truncated)?;
+        let (prefix, block) = rest
+            .split_first_chunk::<LZ4_SIZE_PREFIX>()
+            .ok_or(PaletteError::Truncated)?;
+        let bits = bits_for(n);
+        let stride = row_bytes(rect.w, bits);
+        let expected = stride * usize::from(rect.h);
+        if usize::try_from(u32::from_le_bytes(*prefix)).ok() != Some(expected) {
+            return Err(PaletteError::Size);
+        }
+        let head = Header {
+            n,
+            bits,
+            stride,
+            expected,
+            table,
+        };
+        Ok((head, block))
+    }
+
+    /// The pixels of `packed` indices.
+    fn expand(&self, rect: Rect, packed: &[u8]) -> Result<Vec<u8>, PaletteError> {
+        let (n, bits, stride) = (self.n, self.bits, self.stride);
+        // The colours as a fixed table, so the loop below looks each one up
+        // without a bounds check; indices are checked once, after the loop,
+        // by the highest one seen (an error discards `out` anyway).
+        let mut colours = [[0u8; BYTES_PER_PIXEL]; MAX_COLOURS];
+        for (c, t) in colours
+            .iter_mut()
+            .zip(self.table.chunks_exact(BYTES_PER_PIXEL))
+        {
+            c.copy_from_slice(t);
+        }
+        let per_byte = 8 / bits;
+        let mask = (1u8 << bits) - 1;
+        let row_len = usize::from(rect.w) * BYTES_PER_PIXEL;
+        let mut out = vec![0; rect.area() as usize * BYTES_PER_PIXEL];
+        let mut highest = 0u8;
+        for (row, dst) in packed
+            .chunks_exact(stride.max(1))
+            .zip(out.chunks_exact_mut(row_len.max(1)))
+        {
+            let mut pixels = dst.chunks_exact_mut(BYTES_PER_PIXEL);
+            // Padding bits after the row's last pixel are never read.
+            'row: for &byte in row {
+                for k in 1..=per_byte {
+                    let Some(px) = pixels.next() else {
+                        break 'row;
+                    };
+                    let index = (byte >> (8 - bits * k)) & mask;
+                    highest = highest.max(index);
+                    px.copy_from_slice(&colours[usize::from(index) % MAX_COLOURS]);
+                }
             }
         }
+        if usize::from(highest) >= n {
+            return Err(PaletteError::Index);
+        }
+        Ok(out)
     }
-    if usize::from(highest) >= n {
-        return Err(PaletteError::Index);
-    }
-    Ok(out)
 }
 
 #[cfg(test)]

@@ -377,15 +377,22 @@ impl View {
         &self.screen
     }
 
+    /// The same, to turn a rectangle it applied into one that stands alone
+    /// ([`Screen::standalone`]).
+    pub fn screen_mut(&mut self) -> &mut Screen {
+        &mut self.screen
+    }
+
     /// Take a video event. Rectangles are applied in arrival order, which is
     /// the encoder's order: a frame's copies read the screen as the frame
     /// before left it (see [`Screen::apply`]).
     pub fn on_event(&mut self, event: &Event<'_>, now: u64) {
         match *event {
-            Event::FrameStart { width, height, .. }
-                if (width, height) != (self.screen.width(), self.screen.height()) =>
-            {
-                self.screen.resize(width, height);
+            Event::FrameStart { width, height, .. } => {
+                if (width, height) != (self.screen.width(), self.screen.height()) {
+                    self.screen.resize(width, height);
+                }
+                self.screen.begin_frame();
             }
             Event::Rect {
                 x,

@@ -17,8 +17,10 @@
 //!        where the pointer is
 //! ```
 //! Encodings: 0 Raw, 1 Solid, 2 Copy, 3 Palette, 4 Lz4, 5 Jpeg, 6 H264,
-//! 7 Cached (the console sends the pixels instead: a tab that opened late
-//! holds none of what was kept before).
+//! 7 Cached, 8 PaletteZ (the console sends plain palettes or pixels
+//! instead: a tab that opened late holds none of what was kept before, nor
+//! the start of a frame's stream). Each message is one frame: its
+//! `PaletteZ` stream starts with it.
 //!
 //! Why this shape: the magic and version come first so a console served by
 //! another build fails with a clear "version" error, not garbage; the size is
@@ -267,6 +269,7 @@ fn apply_inner(
     if resized {
         screen.resize(width, height);
     }
+    screen.begin_frame();
     let rects: Vec<_> = Records::new(msg)
         .filter_map(|r| match r {
             Ok(Record::Rect {
@@ -345,6 +348,7 @@ fn encoding_id(encoding: Encoding) -> u8 {
         Encoding::Jpeg => 5,
         Encoding::H264 => 6,
         Encoding::Cached => 7,
+        Encoding::PaletteZ => 8,
     }
 }
 
@@ -359,6 +363,7 @@ fn encoding_of(id: u8) -> Result<Encoding, WebFrameError> {
         5 => Encoding::Jpeg,
         6 => Encoding::H264,
         7 => Encoding::Cached,
+        8 => Encoding::PaletteZ,
         _ => return Err(WebFrameError::UnknownEncoding(id)),
     })
 }

@@ -141,10 +141,52 @@ proptest! {
                 encoder.refresh();
                 continue;
             }
+            screen.begin_frame();
             for r in &rects {
                 prop_assert!(screen.apply(r.rect, r.encoding, &r.data).is_ok(), "{:?}", r);
             }
             prop_assert!(screen.pixels() == &pixels[..]);
         }
     }
+}
+
+/// What a viewer keeps (`Cached`) or needs the frame's stream for
+/// (`PaletteZ`) becomes, for a viewer that joined late, rectangles that
+/// decode on their own to the same pixels.
+#[test]
+fn standalone_rectangles_decode_on_a_fresh_screen() {
+    let (mut encoder, mut screen, mut pixels) = start();
+    // A page of text (whole tiles, PaletteZ) and a glyph typed twice
+    // (Cached the second time).
+    common::paint(
+        &mut pixels,
+        W,
+        H,
+        Rect::new(0, 0, 256, 64),
+        common::Paint::Glyphs(4),
+    );
+    let mut late = Screen::new(W, H);
+    late.apply(Rect::new(0, 0, W, H), Encoding::Raw, screen.pixels())
+        .unwrap();
+    let mut kinds = Vec::new();
+    for frame in 0..2 {
+        if frame == 1 {
+            draw_glyph(&mut pixels, 51, 3);
+            draw_glyph(&mut pixels, 60, 3);
+        }
+        let rects = encoder.encode(W, H, &pixels, None).unwrap();
+        screen.begin_frame();
+        late.begin_frame();
+        for r in rects {
+            screen.apply(r.rect, r.encoding, &r.data).unwrap();
+            kinds.push(r.encoding);
+            let (encoding, data) = screen.standalone(r.rect, r.encoding, r.data);
+            assert!(!matches!(encoding, Encoding::Cached | Encoding::PaletteZ));
+            late.apply(r.rect, encoding, &data).unwrap();
+        }
+    }
+    assert!(kinds.contains(&Encoding::PaletteZ), "{kinds:?}");
+    assert!(kinds.contains(&Encoding::Cached), "{kinds:?}");
+    assert!(screen.pixels() == &pixels[..]);
+    assert!(late.pixels() == &pixels[..]);
 }

@@ -6,7 +6,7 @@ mod common;
 use beckon_video::{DecodeError, Encoding, Rect, Screen};
 use proptest::prelude::*;
 
-const ALL: [Encoding; 7] = [
+const ALL: [Encoding; 9] = [
     Encoding::Raw,
     Encoding::Solid,
     Encoding::Copy,
@@ -14,6 +14,8 @@ const ALL: [Encoding; 7] = [
     Encoding::Lz4,
     Encoding::Jpeg,
     Encoding::H264,
+    Encoding::Cached,
+    Encoding::PaletteZ,
 ];
 
 fn lz4_with_size(declared: u32, block: &[u8]) -> Vec<u8> {
@@ -53,7 +55,7 @@ proptest! {
                     Encoding::Lz4 => prop_assert_eq!(&data[..4], &(raw as u32).to_le_bytes()[..]),
                     Encoding::Copy => prop_assert_eq!(data.len(), 4),
                     // Checked through and through by the decoder.
-                    Encoding::Palette | Encoding::Jpeg => {}
+                    Encoding::Palette | Encoding::PaletteZ | Encoding::Jpeg => {}
                     other => prop_assert!(false, "{:?} accepted", other),
                 }
             }

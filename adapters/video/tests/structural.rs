@@ -171,7 +171,7 @@ proptest! {
         let mut screen = Screen::new(w, h);
         let rects = step(&mut encoder, &mut screen, w, h, &pixels);
         for r in rects {
-            prop_assert!(matches!(r.encoding, Encoding::Palette | Encoding::Solid | Encoding::Lz4 | Encoding::Raw));
+            prop_assert!(matches!(r.encoding, Encoding::Palette | Encoding::PaletteZ | Encoding::Solid | Encoding::Lz4 | Encoding::Raw));
         }
     }
 }

@@ -25,9 +25,11 @@ pub fn max_rect_bytes(encoding: Encoding, w: u16, h: u16) -> u32 {
         Encoding::Raw => raw,
         Encoding::Solid | Encoding::Copy => 4,
         Encoding::Cached => 8,
-        Encoding::Palette | Encoding::Lz4 | Encoding::Jpeg | Encoding::H264 => {
-            raw + raw / 255 + u64::from(RECT_OVERHEAD_BYTES)
-        }
+        Encoding::Palette
+        | Encoding::PaletteZ
+        | Encoding::Lz4
+        | Encoding::Jpeg
+        | Encoding::H264 => raw + raw / 255 + u64::from(RECT_OVERHEAD_BYTES),
     };
     u32::try_from(bound).unwrap_or(u32::MAX)
 }

@@ -3,7 +3,7 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
-use beckon_core::message::{Encoding, InputEvent};
+use beckon_core::message::InputEvent;
 use beckon_core::session::{Event, ExpertSession, ExpertState, SendError};
 use beckon_host_sim::events::{how_word, side_word, Ev};
 use beckon_video::stream::{RectPieces, View};
@@ -131,14 +131,14 @@ impl Task {
 }
 
 /// The video as a page needs it: whole rectangles, in order. `piece`
-/// gathers a rectangle that arrives in parts. A [`Encoding::Cached`]
-/// rectangle goes as its pixels, taken from `screen` (which has just applied
-/// it): a tab that opened late holds nothing kept from before.
+/// gathers a rectangle that arrives in parts. Rectangles that need what a
+/// viewer kept or the frame's stream go as plain ones, taken from `screen`
+/// (which has just applied them): a tab that opened late has neither.
 fn video_news(
     options: &ClientOptions,
     piece: &mut RectPieces,
     event: &Event<'_>,
-    screen: Option<&Screen>,
+    screen: Option<&mut Screen>,
 ) {
     let Some(tx) = &options.news else {
         return;
@@ -164,13 +164,11 @@ fn video_news(
                 if complete {
                     let rect = beckon_video::Rect { x, y, w, h };
                     let data = piece.take();
-                    match (encoding, screen) {
-                        (Encoding::Cached, Some(screen)) => {
-                            let pixels = screen.gather(rect).unwrap_or_default();
-                            news(News::Rect(rect, Encoding::Raw, pixels));
-                        }
-                        _ => news(News::Rect(rect, encoding, data)),
-                    }
+                    let (encoding, data) = match screen {
+                        Some(screen) => screen.standalone(rect, encoding, data),
+                        None => (encoding, data),
+                    };
+                    news(News::Rect(rect, encoding, data));
                 }
             }
             Event::FrameEnd { .. } => news(News::FrameEnd),
@@ -188,7 +186,7 @@ impl Task {
     fn drain(&mut self, now: u64) {
         while let Some(event) = self.session.poll_event() {
             let ev = Ev::from(&event);
-            let view = self.view.lock().ok().map(|mut view| {
+            let mut view = self.view.lock().ok().map(|mut view| {
                 view.on_event(&event, now);
                 view
             });
@@ -196,7 +194,7 @@ impl Task {
                 &self.options,
                 &mut self.piece,
                 &event,
-                view.as_deref().map(View::screen),
+                view.as_deref_mut().map(View::screen_mut),
             );
             drop(view);
             let finished = self.files.on_event(&event);

@@ -7,7 +7,7 @@
 use beckon_video::{Encoding, Rect, Screen};
 use libfuzzer_sys::fuzz_target;
 
-const ENCODINGS: [Encoding; 8] = [
+const ENCODINGS: [Encoding; 9] = [
     Encoding::Raw,
     Encoding::Solid,
     Encoding::Copy,
@@ -16,6 +16,7 @@ const ENCODINGS: [Encoding; 8] = [
     Encoding::Jpeg,
     Encoding::H264,
     Encoding::Cached,
+    Encoding::PaletteZ,
 ];
 
 fuzz_target!(|data: &[u8]| {

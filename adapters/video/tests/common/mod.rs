@@ -120,8 +120,9 @@ pub fn check_length(r: &EncodedRect) {
     }
 }
 
-/// Apply every rectangle to `screen`, checking lengths first.
+/// Apply every rectangle of one frame to `screen`, checking lengths first.
 pub fn apply_all(screen: &mut Screen, rects: &[EncodedRect]) {
+    screen.begin_frame();
     for r in rects {
         check_length(r);
         screen
