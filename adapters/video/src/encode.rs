@@ -114,9 +114,8 @@ pub struct Encoder {
     /// works.
     zstream: FrameDeflater,
     z_ok: bool,
-    /// Small rectangles the viewer keeps, and one such rectangle's pixels.
+    /// Small rectangles the viewer keeps.
     cache: RectCache,
-    small: Vec<u8>,
     /// JPEG quality for photographic tiles; `None`: lossless only.
     lossy_quality: Option<u8>,
     copy_detection: bool,
@@ -177,7 +176,6 @@ impl Encoder {
             zstream: FrameDeflater::default(),
             z_ok: true,
             cache: RectCache::default(),
-            small: Vec::new(),
             lossy_quality: None,
             copy_detection: true,
             last_vector: None,
@@ -432,14 +430,12 @@ impl Encoder {
                 quality,
                 tiles: vec![index],
                 parts: vec![rect],
-                members_area: rect.area(),
                 // An exact tile's box: it may go with its neighbours.
                 mergeable: exact_send && rect != tile,
                 whole: exact_send && rect == tile,
-                run: false,
             });
         }
-        for group in merge_small(boxes) {
+        for group in merge_boxes(boxes) {
             // A row of wholly changed tiles of text (a new page) goes as one
             // palette rectangle when it has few colours all along: one
             // header and one flush of the deflate stream instead of a dozen.
@@ -452,7 +448,7 @@ impl Encoder {
                 out.push(r);
                 continue;
             }
-            let members = match group.run {
+            let members = match group.is_run() {
                 true => group.split(),
                 false => vec![group],
             };
@@ -594,7 +590,7 @@ impl Encoder {
     /// has at most 16 colours; `None` otherwise (nothing went into the
     /// frame's stream then).
     fn text_run(&mut self, width: u16, group: &Piece, pixels: &[u8]) -> Option<EncodedRect> {
-        if !group.run || group.tiles.len() < 2 || !self.z_ok {
+        if !group.is_run() || !self.z_ok {
             return None;
         }
         // Bails out at the seventeenth colour: a row of photo costs little.
@@ -623,12 +619,12 @@ impl Encoder {
         lossy: Option<u8>,
     ) -> EncodedRect {
         if rect.area() > cache::MAX_CACHED_AREA {
-            return self.encode_tile(width, rect, screen, lossy);
+            return self.encode_tile(width, rect, screen, lossy, false);
         }
-        self.small.clear();
-        tiles::gather(width, rect, screen, &mut self.small);
-        let key = cache::content_key(rect.w, rect.h, &self.small);
-        if self.cache.holds(key, rect.w, rect.h, &self.small) {
+        self.raw.clear();
+        tiles::gather(width, rect, screen, &mut self.raw);
+        let key = cache::content_key(rect.w, rect.h, &self.raw);
+        if self.cache.holds(key, rect.w, rect.h, &self.raw) {
             self.cache.take_up(key, rect.w, rect.h);
             return EncodedRect {
                 rect,
@@ -636,21 +632,24 @@ impl Encoder {
                 data: key.to_le_bytes().to_vec(),
             };
         }
-        let r = self.encode_tile(width, rect, screen, lossy);
+        let r = self.encode_tile(width, rect, screen, lossy, true);
+        // `encode_tile` leaves the gathered pixels as they were.
         if cache::keeps(r.encoding, rect.area()) {
-            self.cache.insert(key, rect.w, rect.h, &self.small);
+            self.cache.insert(key, rect.w, rect.h, &self.raw);
         }
         r
     }
 
     /// Encode one tile: in the smallest exact encoding, or as JPEG when
     /// `lossy` allows it, the tile looks photographic and JPEG is smaller.
+    /// `gathered`: the caller already put its pixels in `raw`.
     fn encode_tile(
         &mut self,
         width: u16,
         rect: Rect,
         screen: &[u8],
         lossy: Option<u8>,
+        gathered: bool,
     ) -> EncodedRect {
         let tile = |encoding, data| EncodedRect {
             rect,
@@ -660,8 +659,10 @@ impl Encoder {
         if let Some(colour) = self.solid_colour(width, rect, screen) {
             return tile(Encoding::Solid, colour.to_vec());
         }
-        self.raw.clear();
-        tiles::gather(width, rect, screen, &mut self.raw);
+        if !gathered {
+            self.raw.clear();
+            tiles::gather(width, rect, screen, &mut self.raw);
+        }
         let raw_len = self.raw.len();
 
         if let Some(palette) = self.palette.encode(width, rect, screen) {
@@ -743,19 +744,33 @@ struct Piece {
     tiles: Vec<usize>,
     /// Each tile's own box, in the order of `tiles`.
     parts: Vec<Rect>,
-    /// Pixels of the members' own boxes (the group's box may hold more).
-    members_area: u32,
     /// The box, smaller than its tile, of a changed tile the viewer has
     /// exactly: it may go together with its neighbours.
     mergeable: bool,
     /// A whole changed tile the viewer has exactly: it may join a run.
     whole: bool,
-    /// Whole tiles side by side in one row of tiles: sent as one palette
-    /// rectangle if they have few colours together, else one by one.
-    run: bool,
 }
 
 impl Piece {
+    /// Whole tiles side by side in one row of tiles (whole tiles merge only
+    /// with each other): sent as one palette rectangle if they have few
+    /// colours together, else one by one.
+    fn is_run(&self) -> bool {
+        self.whole && self.tiles.len() > 1
+    }
+
+    /// Pixels of the members' own boxes (the group's box may hold more).
+    fn members_area(&self) -> u32 {
+        self.parts.iter().map(Rect::area).sum()
+    }
+
+    /// Take `other`'s tiles into this group.
+    fn absorb(&mut self, other: Piece) {
+        self.rect = self.rect.union(other.rect);
+        self.tiles.extend(other.tiles);
+        self.parts.extend(other.parts);
+    }
+
     /// A run's tiles, one piece each.
     fn split(self) -> Vec<Piece> {
         let quality = self.quality;
@@ -767,10 +782,8 @@ impl Piece {
                 quality,
                 tiles: vec![index],
                 parts: vec![rect],
-                members_area: rect.area(),
                 mergeable: false,
                 whole: true,
-                run: false,
             })
             .collect()
     }
@@ -787,14 +800,17 @@ const MAX_MERGED_SIDE: u16 = 64;
 /// in tile order, except across a row of tiles.
 const MERGE_LOOKBACK: usize = 8;
 
-/// Put small boxes that nearly touch together (a glyph and the cursor after
-/// it on both sides of a tile's edge, a small moving square over four
-/// tiles), each group as the box around its members, when that box is at
-/// most [`MAX_MERGED_SIDE`] square and at most twice as large as its
-/// members (a change over four tiles comes two by two, in tile order): one header and one palette instead of several, and a glyph that
-/// straddles two tiles is the same box as one that does not. Each group
-/// keeps the place of its first member.
-fn merge_small(boxes: Vec<Piece>) -> Vec<Piece> {
+/// Put boxes together, each group keeping the place of its first member:
+/// - whole tiles side by side in a row of tiles, up to [`MAX_RUN_WIDTH`],
+///   as a run (see [`Piece::is_run`]);
+/// - small boxes that nearly touch (a glyph and the cursor after it on both
+///   sides of a tile's edge, a small moving square over four tiles), as the
+///   box around them, when that box is at most [`MAX_MERGED_SIDE`] square
+///   and at most twice as large as its members (a change over four tiles
+///   comes two by two, in tile order): one header and one palette instead
+///   of several, and a glyph that straddles two tiles is the same box as one
+///   that does not.
+fn merge_boxes(boxes: Vec<Piece>) -> Vec<Piece> {
     let mut out: Vec<Piece> = Vec::with_capacity(boxes.len());
     for b in boxes {
         if b.whole {
@@ -804,48 +820,26 @@ fn merge_small(boxes: Vec<Piece>) -> Vec<Piece> {
                     && u32::from(g.rect.x) + u32::from(g.rect.w) == u32::from(b.rect.x)
                     && u32::from(g.rect.w) + u32::from(b.rect.w) <= u32::from(MAX_RUN_WIDTH)
             }) {
-                g.rect = union(g.rect, b.rect);
-                g.members_area += b.members_area;
-                g.tiles.extend(b.tiles);
-                g.parts.extend(b.parts);
-                g.run = true;
+                g.absorb(b);
                 continue;
             }
         }
         if b.mergeable {
             let target = out.iter_mut().rev().take(MERGE_LOOKBACK).find(|g| {
-                let u = union(g.rect, b.rect);
+                let u = g.rect.union(b.rect);
                 g.mergeable
                     && u.w <= MAX_MERGED_SIDE
                     && u.h <= MAX_MERGED_SIDE
-                    && u.area() <= (g.members_area + b.members_area) * 2
+                    && u.area() <= (g.members_area() + b.members_area()) * 2
             });
             if let Some(g) = target {
-                g.rect = union(g.rect, b.rect);
-                g.members_area += b.members_area;
-                g.tiles.extend(b.tiles);
-                g.parts.extend(b.parts);
+                g.absorb(b);
                 continue;
             }
         }
         out.push(b);
     }
     out
-}
-
-/// The smallest rectangle holding both.
-fn union(a: Rect, b: Rect) -> Rect {
-    let x0 = a.x.min(b.x);
-    let y0 = a.y.min(b.y);
-    let x1 = (u32::from(a.x) + u32::from(a.w)).max(u32::from(b.x) + u32::from(b.w));
-    let y1 = (u32::from(a.y) + u32::from(a.h)).max(u32::from(b.y) + u32::from(b.h));
-    // Both lie on a screen of `u16` sides, so the union does too.
-    Rect::new(
-        x0,
-        y0,
-        u16::try_from(x1 - u32::from(x0)).unwrap_or(u16::MAX),
-        u16::try_from(y1 - u32::from(y0)).unwrap_or(u16::MAX),
-    )
 }
 
 /// Most move hints kept for one frame (each costs a check of the changed

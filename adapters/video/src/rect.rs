@@ -25,6 +25,27 @@ impl Rect {
         self.w as u32 * self.h as u32
     }
 
+    /// The smallest rectangle holding both. Both lie on a screen whose
+    /// sides are `u16`s, so the result does too.
+    pub fn union(self, other: Rect) -> Rect {
+        let x0 = self.x.min(other.x);
+        let y0 = self.y.min(other.y);
+        let right = |r: Rect| u32::from(r.x) + u32::from(r.w);
+        let bottom = |r: Rect| u32::from(r.y) + u32::from(r.h);
+        let side = |far: u32, near: u16| u16::try_from(far - u32::from(near)).unwrap_or(u16::MAX);
+        Rect::new(
+            x0,
+            y0,
+            side(right(self).max(right(other)), x0),
+            side(bottom(self).max(bottom(other)), y0),
+        )
+    }
+
+    /// The smallest rectangle holding all of `rects`; `None` for none.
+    pub fn bounding(rects: impl IntoIterator<Item = Rect>) -> Option<Rect> {
+        rects.into_iter().reduce(Rect::union)
+    }
+
     /// Whether the rectangle is non-empty and lies entirely within a
     /// `width`×`height` screen. Sums in `u32` so a hostile `x + w` cannot wrap.
     pub(crate) fn fits(&self, width: u16, height: u16) -> bool {
@@ -71,5 +92,20 @@ mod tests {
         );
         assert_eq!(Rect::new(10, 0, 5, 5).clip(10, 10), None);
         assert_eq!(Rect::new(0, 0, 0, 5).clip(10, 10), None);
+    }
+
+    #[test]
+    fn union_and_bounding() {
+        let a = Rect::new(2, 3, 4, 5);
+        let b = Rect::new(10, 1, 1, 1);
+        assert_eq!(a.union(b), Rect::new(2, 1, 9, 7));
+        assert_eq!(b.union(a), a.union(b));
+        assert_eq!(Rect::bounding([a, b, a]), Some(a.union(b)));
+        assert_eq!(Rect::bounding([]), None);
+        let far = Rect::new(u16::MAX - 1, u16::MAX - 1, 1, 1);
+        assert_eq!(
+            Rect::new(0, 0, 1, 1).union(far),
+            Rect::new(0, 0, u16::MAX, u16::MAX)
+        );
     }
 }

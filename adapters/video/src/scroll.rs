@@ -83,7 +83,9 @@ pub(crate) fn detect(
     // move beside or above the moved content (a border, the desktop, the
     // rest of a window) does not spoil every hash.
     let spans = strips::spans(grid, previous, current, changed);
-    let union: Vec<Rect> = strips::union(&spans).into_iter().collect();
+    // The one area used when the vector moves content sideways, since a
+    // copy then reads columns of a neighbouring span.
+    let union: Vec<Rect> = Rect::bounding(spans.iter().copied()).into_iter().collect();
 
     let mut candidates: Vec<Vector> = hints.to_vec();
     if vote {

@@ -122,6 +122,13 @@ impl Streamer {
         if !s.can_send_frame() {
             return None;
         }
+        self.due_at(s)
+    }
+
+    /// When the next frame is due, if one is: the first picture or damage
+    /// at the next frame's time, lossy tiles to send again exactly once the
+    /// screen has also rested.
+    fn due_at(&self, s: &NoviceSession) -> Option<u64> {
         if self.fresh || !self.damage.is_empty() {
             return Some(self.next_at(s));
         }
@@ -151,14 +158,6 @@ impl Streamer {
         last + interval
     }
 
-    /// A frame is due: the first one, damage, or lossy tiles to send again
-    /// exactly now that the screen rests.
-    fn something_new(&self, now: u64) -> bool {
-        self.fresh
-            || !self.damage.is_empty()
-            || (self.encoder.has_lossy_tiles() && now >= self.refine_at())
-    }
-
     /// Send what can be sent now. Returns whether anything went.
     pub fn pump(
         &mut self,
@@ -184,17 +183,16 @@ impl Streamer {
                     Ok(false) | Err(_) => return moved,
                 }
             }
-            let next_at = self.next_at(s);
-            if now < next_at || !self.something_new(now) {
+            let Some(due) = self.due_at(s).filter(|&due| now >= due) else {
                 return moved;
-            }
+            };
             if !s.can_send_frame() {
                 // Frames in flight fill the window or the buffer is full:
                 // skip, and let damage gather for a later frame (SES-12).
                 // Only once per interval, or the estimate would count the
                 // same wait many times.
-                if self.skipped_at != Some(next_at) {
-                    self.skipped_at = Some(next_at);
+                if self.skipped_at != Some(due) {
+                    self.skipped_at = Some(due);
                     s.skip_frame();
                 }
                 return moved;

@@ -69,16 +69,6 @@ pub(crate) fn spans(grid: &Grid, previous: &[u8], current: &[u8], changed: &[usi
     out
 }
 
-/// The bounding box of `spans`: the one area used when the vector moves
-/// content sideways, since a copy then reads columns of a neighbouring span.
-pub(crate) fn union(spans: &[Rect]) -> Option<Rect> {
-    let x0 = spans.iter().map(|r| r.x).min()?;
-    let y0 = spans.iter().map(|r| r.y).min()?;
-    let x1 = spans.iter().map(|r| r.x + r.w).max()?;
-    let y1 = spans.iter().map(|r| r.y + r.h).max()?;
-    Some(Rect::new(x0, y0, x1 - x0, y1 - y0))
-}
-
 /// The copies with vector `v` inside `spans` (disjoint in columns when `v`
 /// is vertical, else one span): in each span, the maximal runs of at least
 /// [`MIN_RUN`] rows whose pixels (over the span's columns) equal the

@@ -250,7 +250,7 @@ fn apply_inner(
     let (width, height) = header(msg)?;
     // First pass: the structure, so a malformed message changes nothing.
     let mut cursor = None;
-    let mut dirty = Bounds::default();
+    let mut dirty: Option<Rect> = None;
     let mut jpegs = 0;
     for record in Records::new(msg) {
         match record? {
@@ -258,7 +258,7 @@ fn apply_inner(
                 if !rect.fits(width, height) {
                     return Err(WebFrameError::OutOfBounds(rect));
                 }
-                dirty.add(rect);
+                dirty = Some(dirty.map_or(rect, |d| d.union(rect)));
                 jpegs += usize::from(encoding == Encoding::Jpeg);
             }
             Record::Cursor { x, y } => cursor = Some((x, y)),
@@ -315,7 +315,7 @@ fn apply_inner(
     let dirty = if resized {
         Some(Rect::new(0, 0, width, height))
     } else {
-        dirty.rect()
+        dirty
     };
     Ok(Applied {
         dirty,
@@ -471,33 +471,6 @@ impl<'a> Iterator for Records<'a> {
             self.at = self.msg.len();
         }
         Some(record)
-    }
-}
-
-/// A growing bounding box.
-#[derive(Debug, Default)]
-struct Bounds {
-    /// Left, top, right and bottom edges (exclusive), in `u32` so a sum
-    /// cannot wrap.
-    edges: Option<(u32, u32, u32, u32)>,
-}
-
-impl Bounds {
-    fn add(&mut self, r: Rect) {
-        let (x0, y0) = (u32::from(r.x), u32::from(r.y));
-        let (x1, y1) = (x0 + u32::from(r.w), y0 + u32::from(r.h));
-        self.edges = Some(match self.edges {
-            None => (x0, y0, x1, y1),
-            Some((a, b, c, d)) => (a.min(x0), b.min(y0), c.max(x1), d.max(y1)),
-        });
-    }
-
-    /// Every rectangle added fits a screen whose sides are `u16`s, so the
-    /// conversions cannot fail.
-    fn rect(&self) -> Option<Rect> {
-        let (x0, y0, x1, y1) = self.edges?;
-        let c = |v: u32| u16::try_from(v).ok();
-        Some(Rect::new(c(x0)?, c(y0)?, c(x1 - x0)?, c(y1 - y0)?))
     }
 }
 

@@ -201,7 +201,7 @@ impl X11Display {
         let stale = std::mem::take(&mut self.stale);
         let parts = match stale.len() {
             0..=MAX_PARTS => stale,
-            _ => bounding_box(&stale).into_iter().collect(),
+            _ => Rect::bounding(stale).into_iter().collect(),
         };
         for r in parts {
             let area = Area::of(r.x, r.y, r.w, r.h);
@@ -229,8 +229,7 @@ impl X11Display {
                 // Nobody may capture for a while (a helper waiting for
                 // consent): keep the list short.
                 if self.stale.len() > 4 * MAX_PARTS {
-                    let whole = bounding_box(&self.stale);
-                    self.stale.clear();
+                    let whole = Rect::bounding(self.stale.drain(..));
                     self.stale.extend(whole);
                 }
                 Ok(rects)
@@ -375,26 +374,6 @@ impl FrameSource for X11Display {
         }
         self.last_pointer_abs.get()
     }
-}
-
-/// The smallest rectangle holding all of `rects`.
-fn bounding_box(rects: &[Rect]) -> Option<Rect> {
-    let x0 = rects.iter().map(|r| r.x).min()?;
-    let y0 = rects.iter().map(|r| r.y).min()?;
-    let x1 = rects
-        .iter()
-        .map(|r| u32::from(r.x) + u32::from(r.w))
-        .max()?;
-    let y1 = rects
-        .iter()
-        .map(|r| u32::from(r.y) + u32::from(r.h))
-        .max()?;
-    Some(Rect::new(
-        x0,
-        y0,
-        u16::try_from(x1 - u32::from(x0)).ok()?,
-        u16::try_from(y1 - u32::from(y0)).ok()?,
-    ))
 }
 
 impl Drop for X11Display {
