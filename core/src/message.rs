@@ -131,8 +131,13 @@ pub enum Message<'a> {
         /// The novice's display name.
         novice_name: &'a str,
     },
-    /// Novice → expert: the novice accepted; viewing starts.
-    ConsentGiven,
+    /// Novice → expert: the session starts; viewing begins.
+    ConsentGiven {
+        /// Nobody at the machine was asked: its owner pre-approved the
+        /// invitation for unattended help (a dongle on a server, say). The
+        /// helper is always told, so they never mistake it for consent.
+        unattended: bool,
+    },
     /// Expert → novice: please share control (SES-02).
     ControlRequest,
     /// Novice → expert: control is shared from now on.

@@ -67,7 +67,7 @@ fn quality() -> impl Strategy<Value = Quality> {
 #[derive(Debug, Clone)]
 enum Owned {
     Admitted(String),
-    ConsentGiven,
+    ConsentGiven(bool),
     ControlRequest,
     ControlGranted,
     ControlRefused(ControlRefusal),
@@ -108,7 +108,9 @@ impl Owned {
     fn view(&self) -> Message<'_> {
         match self {
             Owned::Admitted(name) => Message::Admitted { novice_name: name },
-            Owned::ConsentGiven => Message::ConsentGiven,
+            Owned::ConsentGiven(unattended) => Message::ConsentGiven {
+                unattended: *unattended,
+            },
             Owned::ControlRequest => Message::ControlRequest,
             Owned::ControlGranted => Message::ControlGranted,
             Owned::ControlRefused(reason) => Message::ControlRefused { reason: *reason },
@@ -203,7 +205,7 @@ fn message() -> impl Strategy<Value = Owned> {
         );
     prop_oneof![
         text(MAX_NAME_BYTES).prop_map(Owned::Admitted),
-        Just(Owned::ConsentGiven),
+        any::<bool>().prop_map(Owned::ConsentGiven),
         Just(Owned::ControlRequest),
         Just(Owned::ControlGranted),
         unit_enum::<ControlRefusal>().prop_map(Owned::ControlRefused),
@@ -245,7 +247,7 @@ fn message() -> impl Strategy<Value = Owned> {
 fn variant_index(message: &Message<'_>) -> usize {
     match message {
         Message::Admitted { .. } => 0,
-        Message::ConsentGiven => 1,
+        Message::ConsentGiven { .. } => 1,
         Message::ControlRequest => 2,
         Message::ControlGranted => 3,
         Message::ControlRefused { .. } => 4,

@@ -163,6 +163,39 @@ fn inv_08_nothing_reaches_the_expert_before_consent() {
 }
 
 #[test]
+fn inv_08_an_unattended_start_is_announced_to_the_helper() {
+    let (mut machine, mut p) = invited_pair(9, None, None);
+    p.pump();
+    // Not before admission: there is nothing to start yet.
+    assert_eq!(p.novice.start_unattended(p.now), Err(SendError::NotAllowed));
+    p.novice
+        .admit_invitation(p.now, &mut p.rng, &mut machine.book)
+        .unwrap();
+    p.pump();
+    p.novice.start_unattended(p.now).unwrap();
+    p.pump();
+    assert_eq!(
+        p.expert_events,
+        [
+            Ev::Admitted("Oma Jansen".into()),
+            Ev::Unattended,
+            Ev::Started
+        ]
+    );
+    assert!(p.novice_events.contains(&Ev::Started));
+    // Once started, neither way of starting applies again.
+    assert_eq!(p.novice.start_unattended(p.now), Err(SendError::NotAllowed));
+    assert_eq!(p.novice.consent(p.now, true), Err(SendError::NotAllowed));
+}
+
+#[test]
+fn inv_08_a_person_s_consent_is_not_announced_as_unattended() {
+    let (mut machine, mut p) = invited_pair(10, None, None);
+    p.admit_and_accept(&mut machine);
+    assert!(!p.expert_events.contains(&Ev::Unattended));
+}
+
+#[test]
 fn inv_08_novice_declines() {
     let (mut machine, mut p) = invited_pair(3, None, None);
     p.pump();

@@ -14,6 +14,9 @@ pub enum Ev {
     ConsentRequested(String),
     /// Expert: admitted; the novice is being asked.
     Admitted(String),
+    /// Expert: nobody at the machine was asked; its owner pre-approved the
+    /// invitation (unattended help).
+    Unattended,
     /// Both: the session started.
     Started,
     /// Novice: the helper asks for control.
@@ -62,6 +65,7 @@ impl From<&Event<'_>> for Ev {
             Event::Authenticate => Ev::Authenticate,
             Event::ConsentRequested { expert_name } => Ev::ConsentRequested(expert_name.into()),
             Event::Admitted { novice_name } => Ev::Admitted(novice_name.into()),
+            Event::Unattended => Ev::Unattended,
             Event::Started => Ev::Started,
             Event::ControlRequested => Ev::ControlRequested,
             Event::ControlRefused(r) => Ev::ControlRefused(r),
@@ -121,6 +125,9 @@ impl Ev {
             }
             Ev::Admitted(n) => {
                 format!("admitted by the machine of {n:?}; waiting for them to accept")
+            }
+            Ev::Unattended => {
+                "nobody was asked: the owner pre-approved this invitation (unattended)".into()
             }
             Ev::Started => "session started: screen shared, chat open".into(),
             Ev::ControlRequested => "the helper asks for control".into(),

@@ -19,6 +19,7 @@ pub(crate) enum Pending {
     Authenticate,
     ConsentRequested,
     Admitted,
+    Unattended,
     Started,
     ControlRequested,
     ControlRefused(ControlRefusal),
@@ -369,6 +370,7 @@ impl<const TX: usize> Common<TX> {
             Pending::Admitted => Event::Admitted {
                 novice_name: self.peer_name.as_str(),
             },
+            Pending::Unattended => Event::Unattended,
             Pending::Started => Event::Started,
             Pending::ControlRequested => Event::ControlRequested,
             Pending::ControlRefused(r) => Event::ControlRefused(r),

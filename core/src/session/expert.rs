@@ -379,8 +379,11 @@ impl<const TX: usize> ExpertSession<TX> {
                 *state = ExpertState::AwaitingConsent;
                 c.emit(Pending::Admitted);
             }
-            (ExpertState::AwaitingConsent, Message::ConsentGiven) => {
+            (ExpertState::AwaitingConsent, Message::ConsentGiven { unattended }) => {
                 c.started = true;
+                if unattended {
+                    c.emit(Pending::Unattended);
+                }
                 *state = ExpertState::Viewing;
                 c.emit(Pending::Started);
             }

@@ -106,6 +106,10 @@ pub enum Event<'a> {
         /// The novice's display name.
         novice_name: &'a str,
     },
+    /// Expert, just before [`Event::Started`]: nobody at the machine
+    /// accepted; its owner pre-approved this invitation for unattended
+    /// help. Show it plainly: nobody may be watching on the other side.
+    Unattended,
     /// Both: the novice accepted; the screen is shared and chat is open.
     Started,
     /// Novice: the helper asks for control; ask the person (SES-02).

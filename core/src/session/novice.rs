@@ -409,7 +409,24 @@ impl<const TX: usize> NoviceSession<TX> {
             self.end(EndReason::Declined, true);
             return Ok(());
         }
-        self.c.send(&Message::ConsentGiven)?;
+        self.start(false)
+    }
+
+    /// Start without asking anyone: the machine's owner pre-approved the
+    /// invitation this helper came with (unattended hardware help). The
+    /// helper is told that nobody at the machine agreed. Only for a session
+    /// waiting for consent.
+    pub fn start_unattended(&mut self, now: u64) -> Result<(), SendError> {
+        self.c.now = now;
+        if self.state() != NoviceState::AwaitingConsent {
+            return Err(SendError::NotAllowed);
+        }
+        self.consent_deadline = None;
+        self.start(true)
+    }
+
+    fn start(&mut self, unattended: bool) -> Result<(), SendError> {
+        self.c.send(&Message::ConsentGiven { unattended })?;
         self.c.started = true;
         self.state = NoviceState::Viewing;
         self.c.emit(Pending::Started);

@@ -375,7 +375,8 @@ impl Run {
         match ev {
             Owned::Authenticate => {
                 let result = match s.mode() {
-                    Some(HelpMode::Invitation) => dongle.with(|st| {
+                    // A use or a wrong password changes the book.
+                    Some(HelpMode::Invitation) => dongle.with_book(|st| {
                         let st = &mut *st;
                         s.admit_invitation(now, &mut st.rng, &mut st.book)
                     }),
@@ -407,7 +408,9 @@ impl Run {
                     "{name} connects with a pre-approved invitation: the session starts without asking."
                 ));
                 self.expert = name;
-                let _ = s.consent(now, true);
+                // The helper is told that nobody here agreed (the core
+                // marks the start as unattended).
+                let _ = s.start_unattended(now);
             }
             Owned::Consent(name) => {
                 self.prompt = Prompt::Consent;
@@ -427,14 +430,6 @@ impl Run {
                     "session started: {} sees this screen. Hold the button to end it.",
                     self.expert
                 ));
-                if self.pre_approved {
-                    // The helper must know nobody agreed in person. The
-                    // chat is the one channel to their console today.
-                    let _ = s.send_chat(
-                        "Pre-approved: this dongle let you in without asking anyone at the machine \
-                         (unattended help set up by its owner).",
-                    );
-                }
             }
             Owned::ControlRequested if self.pre_approved => {
                 // The core asks only when the owner allowed remote control.

@@ -12,6 +12,7 @@ conn-password = Die Einladung hat ein Passwort
 conn-connecting = Verbindung wird aufgebaut…
 conn-waiting = Verbunden: warten auf die Zustimmung von { $name }
 conn-live = Verbunden
+conn-live-unattended = Verbunden, ohne dass jemand zugestimmt hat: Der Besitzer hat diese Einladung für Hilfe ohne Anwesenheit vorab freigegeben, am Gerät ist also vielleicht niemand
 conn-ended = Sitzung beendet
 permission-none = noch nichts
 permission-view = den Bildschirm sehen und chatten

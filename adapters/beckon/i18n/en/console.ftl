@@ -12,6 +12,7 @@ conn-password = The invitation has a password
 conn-connecting = Connecting…
 conn-waiting = Connected: waiting for { $name } to accept
 conn-live = Connected
+conn-live-unattended = Connected without anyone accepting: the owner pre-approved this invitation for unattended help, so nobody may be at the machine
 conn-ended = Session ended
 permission-none = nothing yet
 permission-view = see the screen and chat

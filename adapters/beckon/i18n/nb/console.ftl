@@ -12,6 +12,7 @@ conn-password = Invitasjonen har et passord
 conn-connecting = Kobler til…
 conn-waiting = Tilkoblet: venter på at { $name } sier ja
 conn-live = Tilkoblet
+conn-live-unattended = Tilkoblet uten at noen har sagt ja: eieren har godkjent denne invitasjonen på forhånd for hjelp uten tilsyn, så kanskje ingen sitter ved maskinen
 conn-ended = Økten er avsluttet
 permission-none = ingenting ennå
 permission-view = se skjermen og chatte

@@ -12,6 +12,7 @@ conn-password = De uitnodiging heeft een wachtwoord
 conn-connecting = Verbinden…
 conn-waiting = Verbonden: wachten tot { $name } het goedvindt
 conn-live = Verbonden
+conn-live-unattended = Verbonden zonder dat iemand akkoord gaf: de eigenaar heeft deze uitnodiging vooraf goedgekeurd voor hulp zonder toezicht, dus misschien zit er niemand bij de machine
 conn-ended = Sessie beëindigd
 permission-none = nog niets
 permission-view = het scherm zien en chatten

@@ -229,6 +229,13 @@ impl Task {
             Ev::Admitted(name) => self.tell(format!(
                 "the machine of {name} let us in; waiting for them to accept"
             )),
+            Ev::Unattended => {
+                self.tell(
+                    "unattended: nobody at the machine was asked; its owner pre-approved this \
+                     invitation, so nobody may be watching",
+                );
+                self.update(|s| s.unattended = true);
+            }
             Ev::Started => {
                 self.tell("the person accepted: you see the screen; chat is open");
                 self.update(|s| s.started = true);

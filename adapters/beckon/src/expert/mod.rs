@@ -90,6 +90,9 @@ pub struct Status {
     pub state: Option<ExpertState>,
     /// The person accepted; the screen is shared.
     pub started: bool,
+    /// Nobody at the machine accepted: its owner pre-approved the
+    /// invitation for unattended help.
+    pub unattended: bool,
     /// Frames completed.
     pub frames: u64,
     /// Control.

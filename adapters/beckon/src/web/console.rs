@@ -323,6 +323,9 @@ impl Console {
             Phase::Password => t.get("conn-password", &[]),
             Phase::Connecting => t.get("conn-connecting", &[]),
             Phase::Waiting => t.get("conn-waiting", &[("name", self.novice.clone().into())]),
+            Phase::Live if status.as_ref().is_some_and(|s| s.unattended) => {
+                t.get("conn-live-unattended", &[])
+            }
             Phase::Live => t.get("conn-live", &[]),
             Phase::Ended => t.get("conn-ended", &[]),
         };
