@@ -6,6 +6,7 @@
 //! the MCU, the root workspace for the host), so these steps run cargo
 //! there.
 
+use crate::defmt_log;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -231,9 +232,33 @@ pub fn firmware_test(root: &Path) -> Result<(), String> {
         4,
         &format!("booting the dongle in QEMU (sessions on 127.0.0.1:{port}, owner channel on {owner_port})"),
     );
-    let mut dongle = Dongle::boot(&image(root, QEMU_BOARD), port, owner_port, &work)?;
-    let result = story(&mut dongle, &beckon, port, owner_port, &work);
+    let elf = image(root, QEMU_BOARD);
+    let mut dongle = Dongle::boot(&elf, port, owner_port, &work, 1)?;
+    let mut result = story(&mut dongle, &beckon, port, owner_port, &work);
     dongle.stop();
+    // The defmt log must decode with this image and tell the same story.
+    result = result.and_then(|()| {
+        dongle.check_log(
+            &elf,
+            &[
+                "new device key made",
+                "helper connected from",
+                "invitation checked",
+                "session ended",
+            ],
+            &[],
+        )
+    });
+    if result.is_ok() {
+        step(
+            12,
+            "a restart keeps the device key, the owner, the setting and the invitations",
+        );
+        dongle = Dongle::boot(&elf, port, owner_port, &work, 2)?;
+        result = after_restart(&mut dongle, &beckon, owner_port, &work);
+        dongle.stop();
+        result = result.and_then(|()| dongle.check_log(&elf, &[], &["new device key made"]));
+    }
     match &result {
         Ok(()) => println!(
             "\nxtask firmware-test: the dongle story passed in {:.0?}",
@@ -244,11 +269,15 @@ pub fn firmware_test(root: &Path) -> Result<(), String> {
             for l in dongle.history.iter().rev().take(30).rev() {
                 println!("    {l}");
             }
-            println!(
-                "--- defmt log (binary): {} — decode with `defmt-print -e {}`",
-                work.join("defmt.bin").display(),
-                image(root, QEMU_BOARD).display()
-            );
+            println!("--- its defmt log, last lines ---");
+            match defmt_log::decode(&elf, &dongle.log) {
+                Ok(lines) => {
+                    for l in lines.iter().rev().take(30).rev() {
+                        println!("    {l}");
+                    }
+                }
+                Err(e) => println!("    {e}"),
+            }
         }
     }
     result
@@ -268,7 +297,7 @@ fn host_triple() -> Result<String, String> {
 }
 
 fn step(n: u32, what: &str) {
-    println!("\nfirmware-test [{n}/11] {what}");
+    println!("\nfirmware-test [{n}/12] {what}");
 }
 
 fn story(
@@ -442,7 +471,7 @@ fn story(
         if !ok {
             return Err(format!("`beckon connect` failed:\n{out}"));
         }
-        if !out.contains("Pre-approved") {
+        if !out.contains("unattended: nobody at the machine was asked") {
             return Err(format!(
                 "the helper was not told the session is pre-approved:\n{out}"
             ));
@@ -459,6 +488,43 @@ fn story(
 }
 
 /// Run `beckon dongle ARGS` as the owner; its standard output.
+/// The second boot, with the records the first one stored.
+fn after_restart(
+    dongle: &mut Dongle,
+    beckon: &Path,
+    owner_port: u16,
+    work: &Path,
+) -> Result<(), String> {
+    dongle.expect("ready: listening on")?;
+    if dongle.history.iter().any(|l| l.contains("pairing code: ")) {
+        return Err("the restarted dongle offers pairing again: it forgot its owner".into());
+    }
+    dongle.send("status")?;
+    let status = dongle.expect("status: ")?;
+    if !status.contains("remote control allowed") {
+        return Err(format!(
+            "the restarted dongle forgot that control is allowed: {status}"
+        ));
+    }
+    // The owner's client checks the dongle's device key against the one it
+    // pinned at pairing, and the dongle checks the owner's key: a listing
+    // at all proves both keys survived.
+    let listed = owner_command(
+        beckon,
+        &work.join("owner-home"),
+        &["invitations", &format!("127.0.0.1:{owner_port}")],
+    )?;
+    let rows: Vec<&str> = listed.lines().filter(|l| !l.trim().is_empty()).collect();
+    // Both were used (the first also revoked afterwards; used shows).
+    if rows.len() != 2 || rows.iter().any(|r| !r.contains("used")) {
+        return Err(format!(
+            "the restarted dongle lost its invitations (want two used ones): {listed:?}"
+        ));
+    }
+    println!("    same key, same owner, control allowed, both invitations listed");
+    Ok(())
+}
+
 fn owner_command(beckon: &Path, home: &Path, args: &[&str]) -> Result<String, String> {
     println!("    owner$ beckon dongle {}", args.join(" "));
     let out = Command::new(beckon)
@@ -570,6 +636,8 @@ fn free_port() -> Result<u16, String> {
 
 /// The dongle under QEMU: its console on stdin/stdout, defmt on stderr.
 struct Dongle {
+    /// Where its defmt frames go.
+    log: PathBuf,
     child: Child,
     stdin: ChildStdin,
     lines: Receiver<String>,
@@ -577,7 +645,14 @@ struct Dongle {
 }
 
 impl Dongle {
-    fn boot(image: &Path, port: u16, owner_port: u16, work: &Path) -> Result<Dongle, String> {
+    /// Boot the image; `boot` numbers the boots, each with its own log.
+    fn boot(
+        image: &Path,
+        port: u16,
+        owner_port: u16,
+        work: &Path,
+        boot: u32,
+    ) -> Result<Dongle, String> {
         let seed: String = {
             // The MPS2 has no RNG: hand the dongle 32 bytes from the host's.
             let mut bytes = [0u8; 32];
@@ -586,7 +661,18 @@ impl Dongle {
                 .map_err(|e| format!("no host entropy: {e}"))?;
             bytes.iter().map(|b| format!("{b:02x}")).collect()
         };
-        let defmt = fs::File::create(work.join("defmt.bin")).map_err(|e| e.to_string())?;
+        // The dongle's records survive a restart as files here (see the
+        // board's `storage.rs`). QEMU's option syntax reserves commas.
+        let store = work.join("dongle-store");
+        fs::create_dir_all(&store).map_err(|e| format!("cannot make {}: {e}", store.display()))?;
+        let store = store.display().to_string();
+        if store.contains([',', ' ']) {
+            return Err(format!(
+                "the work directory {store:?} must not contain commas or spaces"
+            ));
+        }
+        let log = work.join(format!("defmt-boot{boot}.bin"));
+        let defmt = fs::File::create(&log).map_err(|e| e.to_string())?;
         let mut child = Command::new("qemu-system-arm")
             .args(["-machine", "mps2-an386", "-nographic", "-monitor", "none"])
             .args(["-serial", "stdio"])
@@ -597,7 +683,7 @@ impl Dongle {
             ))
             .arg("-semihosting-config")
             .arg(format!(
-                "enable=on,target=native,arg=dongle,arg=seed={seed}"
+                "enable=on,target=native,arg=dongle,arg=seed={seed},arg=store={store}"
             ))
             .arg("-kernel")
             .arg(image)
@@ -618,6 +704,7 @@ impl Dongle {
             }
         });
         Ok(Dongle {
+            log,
             child,
             stdin,
             lines,
@@ -661,5 +748,29 @@ impl Dongle {
     fn stop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// After `stop`: the defmt log decodes, has a line containing each of
+    /// `must` and none containing any of `must_not`.
+    fn check_log(&self, elf: &Path, must: &[&str], must_not: &[&str]) -> Result<(), String> {
+        let lines = defmt_log::decode(elf, &self.log)?;
+        for want in must {
+            if !lines.iter().any(|l| l.text.contains(want)) {
+                return Err(format!("the defmt log has no line with {want:?}"));
+            }
+        }
+        for unwanted in must_not {
+            if let Some(l) = lines.iter().find(|l| l.text.contains(unwanted)) {
+                return Err(format!("the defmt log says {:?}", l.text));
+            }
+        }
+        println!("    defmt log: {} lines decoded", lines.len());
+        for l in lines
+            .iter()
+            .filter(|l| l.level == "WARN" || l.level == "ERROR")
+        {
+            println!("    defmt| {l}");
+        }
+        Ok(())
     }
 }

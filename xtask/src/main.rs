@@ -19,6 +19,7 @@
 //!   share` and `beckon connect`, a real Xvfb and headless Chromium driven by
 //!   Playwright (`adapters/beckon/web-tests`; needs node, npm and chromium).
 
+mod defmt_log;
 mod firmware;
 
 use std::env;

@@ -97,13 +97,14 @@ impl<R: CryptoRngCore + Send, S: Storage + Send> Dongle<R, S> {
         let mut owner_key = [0u8; 32];
         let owner =
             matches!(storage.load(Slot::Owner, &mut owner_key), Some(32)).then_some(owner_key);
+        let (book, pre_approved) = crate::book_record::load(&mut storage);
         // First boot (no owner yet): a one-time code for `beckon dongle pair`.
         let pairing_code = owner.is_none().then(|| new_code(&mut rng));
         Dongle {
             name,
             boot_unix_ms: Mutex::new(core::cell::Cell::new(boot_unix_ms)),
             state: Mutex::new(RefCell::new(State {
-                book: InvitationBook::new(),
+                book,
                 settings,
                 key,
                 rng,
@@ -112,7 +113,7 @@ impl<R: CryptoRngCore + Send, S: Storage + Send> Dongle<R, S> {
                 owner,
                 pairing_code,
                 pairing_failures: 0,
-                pre_approved: heapless::Vec::new(),
+                pre_approved,
             })),
             events: Channel::new(),
         }
@@ -192,6 +193,29 @@ impl<R: CryptoRngCore + Send, S: Storage + Send> Dongle<R, S> {
         self.state.lock(|s| f(&mut s.borrow_mut()))
     }
 
+    /// Like [`Dongle::with`] for a step that may change the invitation
+    /// book; the book is stored afterwards, so a restart keeps it.
+    pub(crate) fn with_book<T>(&self, f: impl FnOnce(&mut State<R, S>) -> T) -> T {
+        self.with(|s| {
+            let before = crate::book_record::fingerprint(&s.book, &s.pre_approved);
+            let out = f(s);
+            let State {
+                book,
+                pre_approved,
+                storage,
+                ..
+            } = s;
+            // Flash wears: write only when something changed (a stranger
+            // retrying a locked invitation changes nothing).
+            if crate::book_record::fingerprint(book, pre_approved) != before
+                && !crate::book_record::store(storage, book, pre_approved)
+            {
+                defmt::warn!("invitations not stored; a restart forgets the change");
+            }
+            out
+        })
+    }
+
     /// A person's event from a board's button or keyboard driver.
     pub fn user_event(&self, ev: UserEvent) {
         if self.events.try_send(ev).is_err() {
@@ -265,7 +289,7 @@ impl<R: CryptoRngCore + Send, S: Storage + Send> Dongle<R, S> {
             addresses.iter().map(|a| a.as_str()).collect();
         let mut new = NewInvitation::new(self.name, now + INVITE_MINUTES * 60_000);
         new.addresses = &addrs;
-        let made = self.with(|s| {
+        let made = self.with_book(|s| {
             let State { book, rng, .. } = s;
             book.create(rng, &new, now).cloned()
         });
@@ -299,7 +323,7 @@ impl<R: CryptoRngCore + Send, S: Storage + Send> Dongle<R, S> {
     }
 
     fn revoke(&self, id: Option<&str>, out: &impl Console) {
-        let n = self.with(|s| match id {
+        let n = self.with_book(|s| match id {
             None => s.book.revoke_all(),
             Some(hex) => match InvitationId::from_hex(hex) {
                 Some(id) => usize::from(s.book.revoke(&id)),

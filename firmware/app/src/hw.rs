@@ -64,7 +64,15 @@ pub enum Slot {
     Settings,
     /// The paired owner's public key (32 bytes).
     Owner,
+    /// The invitation book and which invitations are pre-approved, at most
+    /// [`BOOK_RECORD_MAX`] bytes.
+    Book,
 }
+
+/// The largest [`Slot::Book`] record: eight invitations with long names
+/// and four addresses each, with room to spare. A board's store must take
+/// a record this long.
+pub const BOOK_RECORD_MAX: usize = 4096;
 
 /// The person-facing text console (a serial port on the bench). Writes are
 /// short and blocking; the app never waits on the console.

@@ -18,6 +18,7 @@
 #![no_std]
 #![deny(missing_docs)]
 
+mod book_record;
 mod dongle;
 pub mod hw;
 pub mod net;

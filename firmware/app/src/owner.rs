@@ -312,7 +312,7 @@ where
                 send_reply(socket, &mut t, &OwnerReply::EndOfList, plain, record).await?;
             }
             (Some(_), OwnerRequest::Revoke { id }) => {
-                let count = dongle.with(|st| match id {
+                let count = dongle.with_book(|st| match id {
                     None => st.book.revoke_all(),
                     Some(id) => usize::from(st.book.revoke(&InvitationId(id))),
                 });
@@ -399,7 +399,7 @@ where
     let mut new = NewInvitation::new(dongle.name(), now + u64::from(minutes) * 60_000);
     new.addresses = addresses;
     new.password = password.map(str::as_bytes);
-    let made = dongle.with(|st| {
+    let made = dongle.with_book(|st| {
         let crate::dongle::State {
             book,
             rng,

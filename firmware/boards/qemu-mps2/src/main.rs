@@ -19,10 +19,11 @@ mod host;
 mod lan9118;
 mod log;
 mod screen;
+mod storage;
 mod time;
 mod uart;
 
-use beckon_dongle::hw::{Console, Slot, Storage};
+use beckon_dongle::hw::Console;
 use beckon_dongle::owner::{self, OwnerBuffers};
 use beckon_dongle::session::{self, Buffers, Io};
 use beckon_dongle::{net, Dongle};
@@ -37,6 +38,7 @@ use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use static_cell::StaticCell;
 
+use crate::storage::HostStorage;
 use crate::uart::Uart;
 
 /// The name helpers see.
@@ -45,59 +47,7 @@ const NAME: &str = "Beckon dongle (QEMU)";
 /// How long DHCP may take before the static fallback.
 const DHCP_WAIT: Duration = Duration::from_secs(6);
 
-type TheDongle = Dongle<ChaCha20Rng, RamStorage>;
-
-/// Key and settings storage in RAM: QEMU's MPS2 model has no flash that
-/// outlives the process, so a fresh boot is a first boot. The STM32 board
-/// keeps these in flash.
-struct RamStorage {
-    key: Option<[u8; 32]>,
-    settings: Option<u8>,
-    owner: Option<[u8; 32]>,
-}
-
-impl Storage for RamStorage {
-    fn load(&mut self, slot: Slot, buf: &mut [u8]) -> Option<usize> {
-        match slot {
-            Slot::DeviceKey => {
-                let k = self.key?;
-                buf.get_mut(..32)?.copy_from_slice(&k);
-                Some(32)
-            }
-            Slot::Settings => {
-                *buf.first_mut()? = self.settings?;
-                Some(1)
-            }
-            Slot::Owner => {
-                let k = self.owner?;
-                buf.get_mut(..32)?.copy_from_slice(&k);
-                Some(32)
-            }
-        }
-    }
-
-    fn store(&mut self, slot: Slot, data: &[u8]) -> bool {
-        match (slot, data) {
-            (Slot::DeviceKey, d) if d.len() == 32 => {
-                let mut k = [0u8; 32];
-                k.copy_from_slice(d);
-                self.key = Some(k);
-                true
-            }
-            (Slot::Settings, [b]) => {
-                self.settings = Some(*b);
-                true
-            }
-            (Slot::Owner, d) if d.len() == 32 => {
-                let mut k = [0u8; 32];
-                k.copy_from_slice(d);
-                self.owner = Some(k);
-                true
-            }
-            _ => false,
-        }
-    }
-}
+type TheDongle = Dongle<ChaCha20Rng, HostStorage>;
 
 /// The LAN9118's interrupt line, for the NVIC.
 #[derive(Clone, Copy)]
@@ -194,16 +144,19 @@ async fn main(spawner: Spawner) {
     let mut dongle_seed = [0u8; 32];
     rng.fill_bytes(&mut dongle_seed);
 
+    let mut dir = heapless::String::new();
+    let storage = HostStorage::new(host::store_dir(&mut dir));
+    if !storage.is_persistent() {
+        uart.line(format_args!(
+            "note: no store=DIR from the host; keys and invitations last until power-off"
+        ));
+    }
     static DONGLE: StaticCell<TheDongle> = StaticCell::new();
     let dongle: &'static TheDongle = DONGLE.init(Dongle::new(
         NAME,
         host::unix_ms(),
         ChaCha20Rng::from_seed(dongle_seed),
-        RamStorage {
-            key: None,
-            settings: None,
-            owner: None,
-        },
+        storage,
     ));
     let mut key_hex: heapless::String<64> = heapless::String::new();
     for b in dongle.public_key() {

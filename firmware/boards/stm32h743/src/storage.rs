@@ -51,19 +51,22 @@ impl FlashStorage {
         b
     }
 
-    fn place(slot: Slot) -> (usize, usize) {
+    /// Where a fixed-size record lies in the block. The invitation book
+    /// has no place in this block yet (it is not kept across restarts).
+    fn place(slot: Slot) -> Option<(usize, usize)> {
         match slot {
-            Slot::DeviceKey => (KEY_AT, 32),
-            Slot::Owner => (OWNER_AT, 32),
-            Slot::Settings => (SETTINGS_AT, 1),
+            Slot::DeviceKey => Some((KEY_AT, 32)),
+            Slot::Owner => Some((OWNER_AT, 32)),
+            Slot::Settings => Some((SETTINGS_AT, 1)),
+            Slot::Book => None,
         }
     }
 }
 
 impl Storage for FlashStorage {
     fn load(&mut self, slot: Slot, buf: &mut [u8]) -> Option<usize> {
+        let (at, len) = Self::place(slot)?;
         let b = self.block();
-        let (at, len) = Self::place(slot);
         if b[at] != 1 {
             return None;
         }
@@ -73,11 +76,13 @@ impl Storage for FlashStorage {
     }
 
     fn store(&mut self, slot: Slot, data: &[u8]) -> bool {
-        let mut b = self.block();
-        let (at, len) = Self::place(slot);
+        let Some((at, len)) = Self::place(slot) else {
+            return false;
+        };
         if data.len() != len {
             return false;
         }
+        let mut b = self.block();
         b[at] = 1;
         b[at + 1..at + 1 + len].copy_from_slice(data);
         self.flash
