@@ -50,7 +50,7 @@ const BOARDS: &[Board] = &[
     Board {
         name: "stm32h743",
         package: "beckon-dongle-stm32h743",
-        frame_buffers: &["video5FRAME"],
+        frame_buffers: &["video5FRAME", "video7CAPTURE"],
     },
 ];
 

@@ -9,13 +9,22 @@
 //! - [`console`]: the serial console's line protocol (button, local keys,
 //!   owner commands);
 //! - [`target`]: a simulated target computer's text line, fed with HID
-//!   reports through a keyboard layout.
+//!   reports through a keyboard layout;
+//! - [`capture`]: captured RGB332 pixels to the indexed screen, with exact
+//!   tile damage (the STM32 board's DCMI frame source);
+//! - [`records`]: named records in two flash sectors used in turn, safe
+//!   against a power cut (the STM32 board's storage);
+//! - [`calendar`]: Unix time to a calendar date and back (the STM32
+//!   board's real-time clock).
 //!
 //! no_std, no alloc, no I/O.
 #![no_std]
 #![deny(missing_docs)]
 
+pub mod calendar;
+pub mod capture;
 pub mod console;
 pub mod hid;
+pub mod records;
 pub mod target;
 pub mod tiles;

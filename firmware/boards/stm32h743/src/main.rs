@@ -8,16 +8,20 @@
 //! - the target's keyboard and mouse: USB OTG FS as a HID device (a boot
 //!   keyboard, a boot mouse for BIOS screens, an absolute pointer), with
 //!   report descriptors from `usbd-hid` ([`usb`]);
-//! - keys, owner and settings: the last flash sector of bank 2 ([`storage`]);
+//! - keys, owner and settings: the last two flash sectors of bank 2, used
+//!   in turn so a power cut loses nothing ([`storage`]);
+//! - the wall clock: the RTC on the LSE crystal, read at boot, written when
+//!   the owner sets the clock ([`clock`]);
 //! - randomness: the hardware RNG;
 //! - the button: B1 (PC13), short and long presses; the LED: LD1–LD3;
 //! - the console: USART3 on the ST-LINK's virtual COM port;
 //! - logs: defmt over RTT (probe-rs);
-//! - video: **no capture yet** ([`video`]): DCMI from an HDMI receiver is
-//!   not written; helpers see a screen that says so.
+//! - video: DCMI capture of 640×480 at 60 Hz from a TFP401-class DVI/HDMI
+//!   receiver wired as RGB332, mapped to the 16 VGA colours ([`video`]).
 #![no_std]
 #![no_main]
 
+mod clock;
 mod storage;
 mod usb;
 mod video;
@@ -32,12 +36,14 @@ use beckon_dongle::{net, Dongle, UserEvent};
 use defmt_rtt as _;
 use embassy_executor::Spawner;
 use embassy_net::{Ipv4Address, Ipv4Cidr, StackResources};
+use embassy_stm32::dcmi::{self, Dcmi};
 use embassy_stm32::eth::{Ethernet, GenericPhy, PacketQueue};
 use embassy_stm32::exti::ExtiInput;
 use embassy_stm32::gpio::{Level, Output, Pull, Speed};
 use embassy_stm32::mode::Async;
 use embassy_stm32::peripherals::{ETH, ETH_SMA, RNG};
 use embassy_stm32::rng::Rng;
+use embassy_stm32::rtc::{Rtc, RtcConfig};
 use embassy_stm32::usart::{self, Uart};
 use embassy_stm32::{bind_interrupts, eth, peripherals, rng, Config};
 use embassy_sync::blocking_mutex::raw::ThreadModeRawMutex;
@@ -53,6 +59,8 @@ bind_interrupts!(struct Irqs {
     USART3 => usart::InterruptHandler<peripherals::USART3>;
     DMA1_STREAM0 => embassy_stm32::dma::InterruptHandler<peripherals::DMA1_CH0>;
     DMA1_STREAM1 => embassy_stm32::dma::InterruptHandler<peripherals::DMA1_CH1>;
+    DCMI => dcmi::InterruptHandler<peripherals::DCMI>;
+    DMA1_STREAM2 => embassy_stm32::dma::InterruptHandler<peripherals::DMA1_CH2>;
     EXTI15_10 => embassy_stm32::exti::InterruptHandler<embassy_stm32::interrupt::typelevel::EXTI15_10>;
 });
 
@@ -151,6 +159,31 @@ async fn button_task(mut button: ExtiInput<'static, Async>, dongle: &'static The
     }
 }
 
+/// Keep the RTC in step with the dongle's clock: when the owner sets the
+/// clock (the app's `Dongle::set_clock`), the dongle's wall clock at
+/// `embassy_time` zero jumps; then write the new time to the RTC. Between
+/// such jumps the RTC (a crystal) keeps better time than the dongle (the
+/// HSI), so it is not overwritten.
+#[embassy_executor::task]
+async fn clock_task(mut rtc: Rtc, dongle: &'static TheDongle) -> ! {
+    let at_zero = || dongle.now_ms().saturating_sub(Instant::now().as_millis());
+    let mut last = at_zero();
+    loop {
+        Timer::after_secs(1).await;
+        let now = at_zero();
+        // Two readings of the millisecond clock may differ by one; the RTC
+        // counts whole seconds.
+        if now.abs_diff(last) > 1000 {
+            if clock::write(&mut rtc, dongle.now_ms()) {
+                defmt::info!("RTC set from the owner's clock");
+            } else {
+                defmt::warn!("the RTC cannot hold the owner's clock");
+            }
+        }
+        last = now;
+    }
+}
+
 /// Console lines from the ST-LINK's virtual COM port.
 #[embassy_executor::task]
 async fn console_task(
@@ -210,6 +243,8 @@ fn clocks() -> Config {
     config.rcc.apb4_pre = APBPrescaler::DIV2;
     config.rcc.voltage_scale = VoltageScale::Scale1;
     config.rcc.mux.usbsel = mux::Usbsel::HSI48;
+    // The RTC on the NUCLEO's 32.768 kHz crystal (X2).
+    config.rcc.ls = embassy_stm32::rcc::LsConfig::default_lse();
     config
 }
 
@@ -251,10 +286,20 @@ async fn main(spawner: Spawner) {
     rand_core::RngCore::fill_bytes(&mut rng, &mut seed);
     let net_seed = u64::from_le_bytes(seed);
 
-    // No battery-backed clock on the NUCLEO: the wall clock starts at a
+    // The wall clock from the RTC if it was ever set (it runs on across
+    // resets, and across power cuts with a battery on VBAT); otherwise a
     // fixed floor until the owner's `beckon dongle` sets it (every owner
     // command does, before it makes or lists invitations).
-    let boot_unix_ms = storage::BUILD_FLOOR_UNIX_MS;
+    let (rtc, rtc_time) = Rtc::new(p.RTC, RtcConfig::default());
+    let boot_unix_ms = match clock::read(&rtc_time) {
+        Some(ms) => ms.saturating_sub(Instant::now().as_millis()),
+        None => {
+            console.line(format_args!(
+                "clock: the RTC was never set; the owner's next command sets it"
+            ));
+            clock::FLOOR_UNIX_MS
+        }
+    };
     static DONGLE: StaticCell<TheDongle> = StaticCell::new();
     let dongle: &'static TheDongle = DONGLE.init(Dongle::new(
         NAME,
@@ -299,6 +344,7 @@ async fn main(spawner: Spawner) {
     );
     spawner.spawn(net_task(runner).expect("one network task"));
     spawner.spawn(console_task(rx, dongle, console).expect("one console task"));
+    spawner.spawn(clock_task(rtc, dongle).expect("one clock task"));
     let button = ExtiInput::new(p.PC13, p.EXTI13, Pull::Down, Irqs);
     spawner.spawn(button_task(button, dongle).expect("one button task"));
     let hid = usb::start(&spawner, p.USB_OTG_FS, p.PA12, p.PA11, Irqs);
@@ -320,8 +366,32 @@ async fn main(spawner: Spawner) {
         beckon_core::owner::OWNER_PORT
     ));
 
+    // The DVI receiver on the DCMI, 8 bits of RGB332 (wiring in video.rs);
+    // DE on HSYNC (high while pixels are valid), 640×480's negative VSYNC.
+    let mut dcmi_config = dcmi::Config::default();
+    dcmi_config.vsync_level = dcmi::VSyncDataInvalidLevel::Low;
+    dcmi_config.hsync_level = dcmi::HSyncDataInvalidLevel::Low;
+    dcmi_config.pixclk_polarity = dcmi::PixelClockPolarity::RisingEdge;
+    let dcmi = Dcmi::new_8bit(
+        p.DCMI,
+        p.DMA1_CH2,
+        Irqs,
+        p.PC6,
+        p.PC7,
+        p.PC8,
+        p.PC9,
+        p.PE4,
+        p.PD3,
+        p.PE5,
+        p.PE6,
+        p.PG9,
+        p.PA4,
+        p.PA6,
+        dcmi_config,
+    );
+    let mut video = video::start(&spawner, dcmi, console);
+
     static BUFFERS: StaticCell<Buffers> = StaticCell::new();
-    let mut video = video::NoCapture::new();
     let mut hid = hid;
     session::serve(
         stack,

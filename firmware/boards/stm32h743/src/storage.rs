@@ -1,93 +1,65 @@
-//! Keys, owner and settings in the last 128 KiB sector of flash bank 2.
+//! Keys, owner and settings in the last two 128 KiB flash sectors of bank 2,
+//! through the kit's power-cut-safe records ([`Records`]): a store writes
+//! a whole new block into the other sector, commits it with its header,
+//! then erases the old one, so a cut at any moment leaves the old records
+//! or the new ones. `memory.x` ends the program's flash before these
+//! sectors.
 //!
-//! One record block at the start of the sector: a magic word, then each
-//! slot with a presence byte. A store reads the block, changes one slot,
-//! erases the sector and writes the block back — a few writes in the
-//! dongle's life (first boot, pairing, the owner's settings), so wear does
-//! not matter and a log-structured store would be more code than worth.
-//! A power cut between the erase and the write loses the records (a new
-//! key and a new pairing code at the next boot); a second sector to
-//! alternate with would close that window and is not written yet.
+//! Records are variable length (a tag, a `u16` length, the bytes), so the
+//! invitation book (up to `BOOK_RECORD_MAX`, 4 KiB) fits beside the rest.
+//!
+//! One window stays: the H7's flash has ECC, and a word whose programming
+//! or a sector whose erase was cut off may read back with a double ECC
+//! error, which faults the read. The records code never depends on such a
+//! word, but reading it at boot would still fault; that is not handled.
 
 use beckon_dongle::hw::{Slot, Storage};
+use beckon_dongle_kit::records::Records;
 use embassy_stm32::flash::{Blocking, Flash};
 use embassy_stm32::peripherals::FLASH;
 use embassy_stm32::Peri;
 
-/// A floor for the wall clock when nothing better is known: 2026-01-01.
-pub const BUILD_FLOOR_UNIX_MS: u64 = 1_767_225_600_000;
+/// Offset from the start of flash of the first record sector (2 MiB
+/// parts: sector 6 of bank 2; sector 7 follows). `memory.x` ends the
+/// program's flash here.
+const RECORDS_AT: u32 = 0x1C_0000;
+/// One H7 flash sector.
+const SECTOR: u32 = 128 * 1024;
 
-/// Offset of the record sector from the start of flash (2 MiB parts: the
-/// last sector of bank 2).
-const SECTOR: u32 = 0x1E_0000;
-const SECTOR_SIZE: u32 = 128 * 1024;
-const MAGIC: [u8; 4] = *b"BKS1";
-/// The block: magic, then key (1 + 32), owner (1 + 32), settings (1 + 1),
-/// padded to whole 32-byte flash words.
-const BLOCK: usize = 96;
-const KEY_AT: usize = 4;
-const OWNER_AT: usize = KEY_AT + 33;
-const SETTINGS_AT: usize = OWNER_AT + 33;
+/// The record tag of each slot. Tags are never reused for another meaning.
+fn tag(slot: Slot) -> u8 {
+    match slot {
+        Slot::DeviceKey => 1,
+        Slot::Settings => 2,
+        Slot::Owner => 3,
+        Slot::Book => 4,
+    }
+}
 
 /// The flash-backed store.
 pub struct FlashStorage {
-    flash: Flash<'static, Blocking>,
+    records: Records<Flash<'static, Blocking>>,
 }
 
 impl FlashStorage {
     /// Take the flash controller.
     pub fn new(flash: Peri<'static, FLASH>) -> Self {
         FlashStorage {
-            flash: Flash::new_blocking(flash),
-        }
-    }
-
-    fn block(&mut self) -> [u8; BLOCK] {
-        let mut b = [0u8; BLOCK];
-        if self.flash.blocking_read(SECTOR, &mut b).is_err() || b[..4] != MAGIC {
-            b = [0; BLOCK];
-            b[..4].copy_from_slice(&MAGIC);
-        }
-        b
-    }
-
-    /// Where a fixed-size record lies in the block. The invitation book
-    /// has no place in this block yet (it is not kept across restarts).
-    fn place(slot: Slot) -> Option<(usize, usize)> {
-        match slot {
-            Slot::DeviceKey => Some((KEY_AT, 32)),
-            Slot::Owner => Some((OWNER_AT, 32)),
-            Slot::Settings => Some((SETTINGS_AT, 1)),
-            Slot::Book => None,
+            records: Records::new(Flash::new_blocking(flash), RECORDS_AT, SECTOR),
         }
     }
 }
 
 impl Storage for FlashStorage {
     fn load(&mut self, slot: Slot, buf: &mut [u8]) -> Option<usize> {
-        let (at, len) = Self::place(slot)?;
-        let b = self.block();
-        if b[at] != 1 {
-            return None;
-        }
-        buf.get_mut(..len)?
-            .copy_from_slice(&b[at + 1..at + 1 + len]);
-        Some(len)
+        self.records.load(tag(slot), buf)
     }
 
     fn store(&mut self, slot: Slot, data: &[u8]) -> bool {
-        let Some((at, len)) = Self::place(slot) else {
-            return false;
-        };
-        if data.len() != len {
-            return false;
-        }
-        let mut b = self.block();
-        b[at] = 1;
-        b[at + 1..at + 1 + len].copy_from_slice(data);
-        self.flash
-            .blocking_erase(SECTOR, SECTOR + SECTOR_SIZE)
-            .and_then(|()| self.flash.blocking_write(SECTOR, &b))
-            .is_ok()
+        // Blocking: an erase takes about a second on the H7. Stores happen
+        // at first boot, at pairing, when the owner changes a setting or
+        // the invitations, and once when a helper's invitation is used or
+        // a password is wrong: at a session's start, before pictures flow.
+        self.records.store(tag(slot), data)
     }
 }
