@@ -293,7 +293,23 @@ pub enum Message<'a> {
         /// Why.
         reason: EndReason,
     },
+    /// Novice → expert: the lock lights of the machine's keyboard changed
+    /// (a dongle reads them from the USB keyboard's output report), so the
+    /// helper sees Caps Lock and types text that comes out as written.
+    KeyboardLeds {
+        /// [`LED_NUM_LOCK`], [`LED_CAPS_LOCK`], [`LED_SCROLL_LOCK`]; other
+        /// bits are kept for later lights and ignored.
+        leds: u8,
+    },
 }
+
+/// [`Message::KeyboardLeds`]: Num Lock (bit 0, as in the USB boot
+/// keyboard's output report).
+pub const LED_NUM_LOCK: u8 = 1;
+/// [`Message::KeyboardLeds`]: Caps Lock (bit 1).
+pub const LED_CAPS_LOCK: u8 = 2;
+/// [`Message::KeyboardLeds`]: Scroll Lock (bit 2).
+pub const LED_SCROLL_LOCK: u8 = 4;
 
 /// Expert → novice payload of the first `NK` handshake message: which
 /// invitation is being used, the password proof, and who is asking.

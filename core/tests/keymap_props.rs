@@ -15,20 +15,26 @@ use proptest::prelude::*;
 
 /// What the target makes of the strokes, the way the simulated desktop does.
 fn replay(layout: Layout, strokes: &[Stroke]) -> Option<char> {
+    replay_locked(layout, strokes, false)
+}
+
+/// [`replay`] on a target whose Caps Lock is on or off.
+fn replay_locked(layout: Layout, strokes: &[Stroke], caps: bool) -> Option<char> {
+    let symbol = |s: &Stroke| layout.symbol_locked(s.usage, s.mods, caps);
     match strokes {
         [one] => match one.usage {
             0x28 => Some('\n'),
             0x2B => Some('\t'),
-            usage => match layout.symbol(usage, one.mods)? {
+            _ => match symbol(one)? {
                 Symbol::Char(c) => Some(c),
                 Symbol::Dead(_) => None,
             },
         },
         [dead, base] => {
-            let Symbol::Dead(accent) = layout.symbol(dead.usage, dead.mods)? else {
+            let Symbol::Dead(accent) = symbol(dead)? else {
                 return None;
             };
-            let Symbol::Char(c) = layout.symbol(base.usage, base.mods)? else {
+            let Symbol::Char(c) = symbol(base)? else {
                 return None;
             };
             layout.compose(accent, c)
@@ -89,6 +95,42 @@ fn l10n_02_every_typeable_char_round_trips() {
         }
         println!("{}: {} characters typeable", layout.name(), all.len());
     }
+}
+
+#[test]
+fn l10n_02_every_typeable_char_round_trips_with_caps_lock_on() {
+    for layout in Layout::ALL {
+        for &ch in &typeable(layout) {
+            let strokes = layout.strokes_locked(ch, true).unwrap();
+            assert_eq!(
+                replay_locked(layout, &strokes, true),
+                Some(ch),
+                "{layout:?} {ch:?} via {strokes:?} with Caps Lock on"
+            );
+        }
+    }
+}
+
+#[test]
+fn l10n_02_caps_lock_acts_on_letters_only() {
+    let shift = |layout: Layout, ch: char| layout.strokes_locked(ch, true).unwrap()[0].mods.shift;
+    // Letters flip: lower case needs Shift while Caps Lock is on.
+    assert!(shift(Layout::Us, 'a') && !shift(Layout::Us, 'A'));
+    assert!(shift(Layout::German, 'ä') && !shift(Layout::German, 'Ä'));
+    assert!(shift(Layout::Norwegian, 'ø') && !shift(Layout::Norwegian, 'Ø'));
+    // Digits and punctuation do not.
+    assert!(!shift(Layout::Us, '1') && shift(Layout::Us, '!'));
+    assert!(
+        !shift(Layout::German, 'ß'),
+        "ß has no upper case on its key"
+    );
+    // Nor does AltGr: German AltGr+Q is @ either way.
+    let at = Layout::German.strokes_locked('@', true).unwrap()[0];
+    assert!(at.mods.altgr && !at.mods.shift);
+    assert_eq!(
+        Layout::German.symbol_locked(at.usage, at.mods, true),
+        Some(Symbol::Char('@'))
+    );
 }
 
 #[test]

@@ -102,6 +102,7 @@ enum Owned {
     Ping(u64),
     Pong(u64),
     Bye(EndReason),
+    KeyboardLeds(u8),
 }
 
 impl Owned {
@@ -176,6 +177,7 @@ impl Owned {
             Owned::Ping(stamp) => Message::Ping { stamp: *stamp },
             Owned::Pong(stamp) => Message::Pong { stamp: *stamp },
             Owned::Bye(reason) => Message::Bye { reason: *reason },
+            Owned::KeyboardLeds(leds) => Message::KeyboardLeds { leds: *leds },
         }
     }
 }
@@ -239,6 +241,7 @@ fn message() -> impl Strategy<Value = Owned> {
         any::<u64>().prop_map(Owned::Ping),
         any::<u64>().prop_map(Owned::Pong),
         unit_enum::<EndReason>().prop_map(Owned::Bye),
+        any::<u8>().prop_map(Owned::KeyboardLeds),
     ]
 }
 
@@ -272,9 +275,10 @@ fn variant_index(message: &Message<'_>) -> usize {
         Message::Ping { .. } => 23,
         Message::Pong { .. } => 24,
         Message::Bye { .. } => 25,
+        Message::KeyboardLeds { .. } => 26,
     }
 }
-const VARIANTS: usize = 26;
+const VARIANTS: usize = 27;
 
 fn encode(message: &Message<'_>) -> Vec<u8> {
     let mut out = vec![0u8; BUFFER];

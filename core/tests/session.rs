@@ -196,6 +196,29 @@ fn inv_08_a_person_s_consent_is_not_announced_as_unattended() {
 }
 
 #[test]
+fn l10n_02_the_machine_s_lock_lights_reach_the_helper_once_started() {
+    use beckon_core::message::LED_CAPS_LOCK;
+    let (mut machine, mut p) = invited_pair(11, None, None);
+    p.pump();
+    p.novice
+        .admit_invitation(p.now, &mut p.rng, &mut machine.book)
+        .unwrap();
+    p.pump();
+    // Nothing about the machine before the person says yes (INV-08).
+    assert_eq!(
+        p.novice.send_keyboard_leds(LED_CAPS_LOCK),
+        Err(SendError::NotAllowed)
+    );
+    p.novice.consent(p.now, true).unwrap();
+    p.novice.send_keyboard_leds(LED_CAPS_LOCK).unwrap();
+    p.pump();
+    assert_eq!(
+        p.expert_events.last(),
+        Some(&Ev::KeyboardLeds(LED_CAPS_LOCK))
+    );
+}
+
+#[test]
 fn inv_08_novice_declines() {
     let (mut machine, mut p) = invited_pair(3, None, None);
     p.pump();

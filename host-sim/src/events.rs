@@ -53,6 +53,8 @@ pub enum Ev {
     FrameEnd(u32),
     /// Expert: the pointer moved.
     Cursor(u16, u16),
+    /// Expert: the machine's keyboard lock lights.
+    KeyboardLeds(u8),
     /// Novice: the helper asked for a picture quality.
     Quality(Quality),
     /// Both: the session ended.
@@ -94,6 +96,7 @@ impl From<&Event<'_>> for Ev {
             } => Ev::Rect(frame, encoding, offset, data.len()),
             Event::FrameEnd { frame } => Ev::FrameEnd(frame),
             Event::Cursor { x, y } => Ev::Cursor(x, y),
+            Event::KeyboardLeds(leds) => Ev::KeyboardLeds(leds),
             Event::QualityRequested(q) => Ev::Quality(q),
             Event::Ended(r) => Ev::Ended(r),
         }
@@ -158,6 +161,7 @@ impl Ev {
             Ev::Rect(f, enc, off, len) => format!("frame {f}: {enc:?} {len} bytes at {off}"),
             Ev::FrameEnd(f) => format!("frame {f} complete"),
             Ev::Cursor(x, y) => format!("pointer at {x},{y}"),
+            Ev::KeyboardLeds(leds) => format!("the machine's keyboard: {}", leds_words(*leds)),
             Ev::Quality(q) => format!("the helper asks for quality {q:?}"),
             Ev::Ended(r) => format!("session ended: {r}"),
         }
@@ -179,6 +183,19 @@ pub trait Seen {
     fn saw(&self, ev: &Ev) -> bool {
         self.events().any(|e| e == ev)
     }
+}
+
+/// The keyboard's lock lights in words, e.g. "Caps Lock on, Num Lock off,
+/// Scroll Lock off".
+pub fn leds_words(leds: u8) -> String {
+    use beckon_core::message::{LED_CAPS_LOCK, LED_NUM_LOCK, LED_SCROLL_LOCK};
+    let on = |bit: u8| if leds & bit != 0 { "on" } else { "off" };
+    format!(
+        "Caps Lock {}, Num Lock {}, Scroll Lock {}",
+        on(LED_CAPS_LOCK),
+        on(LED_NUM_LOCK),
+        on(LED_SCROLL_LOCK)
+    )
 }
 
 /// "person" or "helper".

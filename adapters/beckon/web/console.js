@@ -171,6 +171,9 @@
     $('st-novice').textContent = s.novice || '–';
     $('st-conn').textContent = s.connection;
     $('st-permission').textContent = s.permission_text;
+    // Only machines that report their lock lights (a dongle) show the row.
+    $('st-keyboard').textContent = s.keyboard || '';
+    $('st-keyboard').hidden = $('st-keyboard-label').hidden = !s.keyboard;
     document.body.dataset.phase = s.phase;
     document.body.dataset.permission = s.permission;
     const control = $('btn-control');

@@ -113,13 +113,22 @@ impl Layout {
     /// modifiers; `None` for keys that produce no character (Enter, arrows,
     /// modifiers, F-keys, Backspace, Escape, Tab…). Space (0x2C) gives `' '`.
     pub fn symbol(self, usage: u8, mods: Modifiers) -> Option<Symbol> {
+        self.symbol_locked(usage, mods, false)
+    }
+
+    /// [`Layout::symbol`] with Caps Lock on or off. Caps Lock swaps the
+    /// first two levels of letter keys only (xkb's alphabetic key types):
+    /// with it on, `a` gives `A` and Shift+`a` gives `a`, while digits,
+    /// punctuation and the AltGr levels are unchanged.
+    pub fn symbol_locked(self, usage: u8, mods: Modifiers, caps_lock: bool) -> Option<Symbol> {
         let usage = if usage == USAGE_NON_US_HASH {
             USAGE_BACKSLASH
         } else {
             usage
         };
         let (_, levels) = self.keys().iter().find(|(u, _)| *u == usage)?;
-        levels[mods.level()]
+        let flip = caps_lock && !mods.altgr && is_letter_key(levels);
+        levels[mods.level() ^ usize::from(flip)]
     }
 
     /// Combine a dead key with the next character (e.g. `Dead('´')` + `'e'` =
@@ -140,6 +149,33 @@ impl Layout {
     /// A direct stroke wins over a dead-key sequence, and fewer modifiers win
     /// over more. A dead key's own accent is typed as dead key + Space.
     pub fn strokes(self, ch: char) -> Result<Strokes, Untypeable> {
+        self.strokes_locked(ch, false)
+    }
+
+    /// [`Layout::strokes`] for a target whose Caps Lock is on or off (its
+    /// keyboard LED says which). With Caps Lock on, Shift is flipped on
+    /// letter keys, so the text comes out as written either way.
+    pub fn strokes_locked(self, ch: char, caps_lock: bool) -> Result<Strokes, Untypeable> {
+        let mut out = self.strokes_unlocked(ch)?;
+        if caps_lock {
+            for stroke in &mut out {
+                if !stroke.mods.altgr && self.is_letter(stroke.usage) {
+                    stroke.mods.shift = !stroke.mods.shift;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether Caps Lock acts on this key.
+    fn is_letter(self, usage: u8) -> bool {
+        self.keys()
+            .iter()
+            .find(|(u, _)| *u == usage)
+            .is_some_and(|(_, levels)| is_letter_key(levels))
+    }
+
+    fn strokes_unlocked(self, ch: char) -> Result<Strokes, Untypeable> {
         let untypeable = Untypeable { ch, layout: self };
         let mut out = Strokes::new();
         let special = match ch {
@@ -208,6 +244,18 @@ impl fmt::Display for Layout {
             Layout::German => "German",
             Layout::Norwegian => "Norwegian",
         })
+    }
+}
+
+/// Whether a key is a letter key, on which Caps Lock acts: its first level
+/// is a lower-case letter and its second that letter in upper case (xkb's
+/// ALPHABETIC and FOUR_LEVEL_ALPHABETIC/SEMIALPHABETIC types).
+fn is_letter_key(levels: &[Option<Symbol>; 4]) -> bool {
+    match (levels[0], levels[1]) {
+        (Some(Symbol::Char(lower)), Some(Symbol::Char(upper))) => {
+            lower.is_lowercase() && lower.to_uppercase().eq(core::iter::once(upper))
+        }
+        _ => false,
     }
 }
 

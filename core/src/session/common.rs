@@ -70,6 +70,7 @@ pub(crate) enum Pending {
         len: usize,
     },
     FrameEnd(u32),
+    KeyboardLeds(u8),
     Cursor {
         x: u16,
         y: u16,
@@ -430,6 +431,7 @@ impl<const TX: usize> Common<TX> {
             },
             Pending::FrameEnd(frame) => Event::FrameEnd { frame },
             Pending::Cursor { x, y } => Event::Cursor { x, y },
+            Pending::KeyboardLeds(leds) => Event::KeyboardLeds(leds),
             Pending::QualityRequested(q) => Event::QualityRequested(q),
             Pending::Ended(r) => Event::Ended(r),
         })

@@ -470,6 +470,7 @@ impl<const TX: usize> ExpertSession<TX> {
                 c.emit(Pending::FrameEnd(frame));
             }
             (_, Message::Cursor { x, y }) => c.emit(Pending::Cursor { x, y }),
+            (_, Message::KeyboardLeds { leds }) => c.emit(Pending::KeyboardLeds(leds)),
             _ => return Err(EndReason::ProtocolError),
         }
         Ok(())

@@ -224,6 +224,10 @@ pub enum Event<'a> {
         /// Vertical position, in pointer units.
         y: u16,
     },
+    /// Expert: the lock lights of the machine's keyboard (bits
+    /// [`crate::message::LED_CAPS_LOCK`] and friends). Type text with
+    /// [`crate::keymap::Layout::strokes_locked`] while Caps Lock is on.
+    KeyboardLeds(u8),
     /// Novice: the helper asked for another picture quality (SES-09).
     QualityRequested(Quality),
     /// Both: the session is over. The last event; then drain

@@ -652,6 +652,16 @@ impl<const TX: usize> NoviceSession<TX> {
         self.c.send(&Message::Cursor { x, y })
     }
 
+    /// Tell the helper the keyboard's lock lights changed (see
+    /// [`Message::KeyboardLeds`]). Before the session starts there is
+    /// nobody to tell; the caller sends the state again once it has.
+    pub fn send_keyboard_leds(&mut self, leds: u8) -> Result<(), SendError> {
+        if !self.c.started {
+            return Err(SendError::NotAllowed);
+        }
+        self.c.send(&Message::KeyboardLeds { leds })
+    }
+
     // ---- internals ----
 
     fn end(&mut self, reason: EndReason, tell_peer: bool) {

@@ -44,6 +44,7 @@ pub enum Ev {
     Rect(u32, Vec<u8>),
     FrameEnd(u32),
     Cursor(u16, u16),
+    KeyboardLeds(u8),
     Quality,
     Ended(EndReason),
 }
@@ -77,6 +78,7 @@ impl From<Event<'_>> for Ev {
             Event::Rect { frame, data, .. } => Ev::Rect(frame, data.to_vec()),
             Event::FrameEnd { frame } => Ev::FrameEnd(frame),
             Event::Cursor { x, y } => Ev::Cursor(x, y),
+            Event::KeyboardLeds(leds) => Ev::KeyboardLeds(leds),
             Event::QualityRequested(_) => Ev::Quality,
             Event::Ended(r) => Ev::Ended(r),
         }

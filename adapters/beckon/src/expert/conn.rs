@@ -229,6 +229,13 @@ impl Task {
             Ev::Admitted(name) => self.tell(format!(
                 "the machine of {name} let us in; waiting for them to accept"
             )),
+            Ev::KeyboardLeds(leds) => {
+                self.tell(format!(
+                    "the machine's keyboard: {}",
+                    beckon_host_sim::events::leds_words(leds)
+                ));
+                self.update(|s| s.leds = Some(leds));
+            }
             Ev::Unattended => {
                 self.tell(
                     "unattended: nobody at the machine was asked; its owner pre-approved this \

@@ -93,6 +93,9 @@ pub struct Status {
     /// Nobody at the machine accepted: its owner pre-approved the
     /// invitation for unattended help.
     pub unattended: bool,
+    /// The machine's keyboard lock lights, once it reported them (a
+    /// dongle does; a desktop agent does not).
+    pub leds: Option<u8>,
     /// Frames completed.
     pub frames: u64,
     /// Control.
@@ -107,6 +110,15 @@ pub struct Status {
     pub video_bytes: u64,
     /// Smoothed round-trip time, once measured.
     pub rtt_ms: Option<u32>,
+}
+
+impl Status {
+    /// Whether the machine's Caps Lock is on, as far as we know: typed text
+    /// then flips Shift on letters so it comes out as written.
+    pub fn caps_lock(&self) -> bool {
+        self.leds
+            .is_some_and(|l| l & beckon_core::message::LED_CAPS_LOCK != 0)
+    }
 }
 
 /// What the client's task is told to do.

@@ -301,10 +301,12 @@ pub async fn run_step(client: &mut Client, step: &Step, pace: &Pace) -> Result<F
 /// dropped and said so.
 async fn type_text(client: &mut Client, text: &str, pace: &Pace) -> Result<()> {
     let mut chars = Vec::new();
+    // The machine's Caps Lock, if it told us, so text comes out as written.
+    let caps = client.now().caps_lock();
     for ch in text.chars() {
         let strokes = pace
             .layout
-            .strokes(ch)
+            .strokes_locked(ch, caps)
             .map_err(|e| Error::Usage(format!("type: {e}")))?;
         let events: Vec<InputEvent> = strokes.iter().flat_map(|s| s.events()).collect();
         chars.push(events);

@@ -84,6 +84,8 @@ struct StateMsg {
     helper: String,
     novice: String,
     connection: String,
+    /// The machine's keyboard lights in words, once it reported them.
+    keyboard: Option<String>,
     permission: &'static str,
     permission_text: String,
     control_button: String,
@@ -335,6 +337,10 @@ impl Console {
             helper: self.setup_name.clone(),
             novice: self.novice.clone(),
             connection,
+            keyboard: status
+                .as_ref()
+                .and_then(|s| s.leds)
+                .map(|l| words::keyboard_leds(t, l)),
             permission,
             permission_text: t.get(key, &[]),
             control_button: t.get(
@@ -562,8 +568,9 @@ impl Console {
             return;
         }
         let mut events = Vec::new();
+        let caps = self.status().is_some_and(|s| s.caps_lock());
         for ch in text.chars() {
-            match self.layout.strokes(ch) {
+            match self.layout.strokes_locked(ch, caps) {
                 Ok(strokes) => events.extend(strokes.iter().flat_map(|s| s.events())),
                 Err(_) => {
                     self.notice = Some((

@@ -66,3 +66,41 @@ pub fn refusal(texts: &Texts, r: ControlRefusal) -> String {
     };
     texts.get(key, &[])
 }
+
+/// The machine's keyboard lock lights, e.g. "On: Caps Lock, Num Lock".
+pub fn keyboard_leds(texts: &Texts, leds: u8) -> String {
+    use beckon_core::message::{LED_CAPS_LOCK, LED_NUM_LOCK, LED_SCROLL_LOCK};
+    let on: Vec<String> = [
+        (LED_CAPS_LOCK, "kbd-caps"),
+        (LED_NUM_LOCK, "kbd-num"),
+        (LED_SCROLL_LOCK, "kbd-scroll"),
+    ]
+    .into_iter()
+    .filter(|(bit, _)| leds & bit != 0)
+    .map(|(_, key)| texts.get(key, &[]))
+    .collect();
+    if on.is_empty() {
+        texts.get("kbd-none", &[])
+    } else {
+        texts.get("kbd-on", &[("keys", on.join(", ").into())])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::web::i18n::Lang;
+    use beckon_core::message::{LED_CAPS_LOCK, LED_NUM_LOCK};
+
+    #[test]
+    fn l10n_01_the_lock_lights_read_as_words() {
+        let en = Texts::new(Lang::En);
+        assert_eq!(
+            keyboard_leds(&en, LED_CAPS_LOCK | LED_NUM_LOCK),
+            "On: Caps Lock, Num Lock"
+        );
+        assert_eq!(keyboard_leds(&en, 0), "no lock key on");
+        let de = Texts::new(Lang::De);
+        assert_eq!(keyboard_leds(&de, LED_CAPS_LOCK), "Aktiv: Feststelltaste");
+    }
+}
