@@ -26,7 +26,17 @@ pub struct TextLine {
     pub entered: u32,
     /// Keys pressed so far, characters or not (for the console).
     pub presses: u32,
+    /// The lock lights, kept the way a host keeps them: each lock key
+    /// toggles its light (bits as in the boot keyboard's output report).
+    leds: u8,
 }
+
+/// HID usages of the lock keys and the light each toggles.
+const LOCKS: [(u8, u8); 3] = [
+    (0x39, beckon_core::message::LED_CAPS_LOCK),
+    (0x53, beckon_core::message::LED_NUM_LOCK),
+    (0x47, beckon_core::message::LED_SCROLL_LOCK),
+];
 
 impl TextLine {
     /// An empty line read through `layout`.
@@ -41,7 +51,13 @@ impl TextLine {
             line: String::new(),
             entered: 0,
             presses: 0,
+            leds: 0,
         }
+    }
+
+    /// The lock lights the target shows (what it would send the keyboard).
+    pub fn leds(&self) -> u8 {
+        self.leds
     }
 
     /// The text as it stands.
@@ -72,6 +88,11 @@ impl TextLine {
     }
 
     fn press(&mut self, usage: u8, mods: Modifiers) -> bool {
+        if let Some(&(_, light)) = LOCKS.iter().find(|(u, _)| *u == usage) {
+            self.leds ^= light;
+            return false;
+        }
+        let caps = self.leds & beckon_core::message::LED_CAPS_LOCK != 0;
         match usage {
             0x2A => {
                 self.dead = None;
@@ -83,7 +104,7 @@ impl TextLine {
                 self.line.clear();
                 true
             }
-            _ => match self.layout.symbol(usage, mods) {
+            _ => match self.layout.symbol_locked(usage, mods, caps) {
                 Some(Symbol::Dead(d)) => match self.dead.take() {
                     // Two dead keys: the first is typed as itself.
                     Some(prev) => {
@@ -136,10 +157,16 @@ mod tests {
 
     /// Type `text` through `layout`'s strokes and read it back.
     fn type_through(layout: Layout, text: &str) -> TextLine {
-        let mut kb = Keyboard::new();
         let mut t = TextLine::new(layout);
+        type_into(&mut t, layout, text, false);
+        t
+    }
+
+    /// Type `text` into `t`, with strokes for a Caps Lock on or off.
+    fn type_into(t: &mut TextLine, layout: Layout, text: &str, caps: bool) {
+        let mut kb = Keyboard::new();
         for ch in text.chars() {
-            for stroke in layout.strokes(ch).unwrap() {
+            for stroke in layout.strokes_locked(ch, caps).unwrap() {
                 for ev in stroke.events() {
                     if let InputEvent::Key { usage, down } = ev {
                         if kb.key(Source::Remote, usage, down) {
@@ -149,7 +176,29 @@ mod tests {
                 }
             }
         }
-        t
+    }
+
+    fn tap(t: &mut TextLine, usage: u8) {
+        let mut keys = [0; 6];
+        keys[0] = usage;
+        t.report(&KeyboardReport { modifiers: 0, keys });
+        t.report(&KeyboardReport::default());
+    }
+
+    #[test]
+    fn l10n_02_caps_lock_lights_up_and_typing_that_knows_it_comes_out_as_written() {
+        let mut t = TextLine::new(Layout::German);
+        tap(&mut t, 0x39);
+        assert_eq!(t.leds(), beckon_core::message::LED_CAPS_LOCK);
+        // Strokes that ignore Caps Lock come out in the wrong case...
+        type_into(&mut t, Layout::German, "Käse", false);
+        assert_eq!(t.text(), "kÄSE");
+        // ...strokes that know it, as written; digits are untouched.
+        tap(&mut t, 0x28);
+        type_into(&mut t, Layout::German, "Käse 42!", true);
+        assert_eq!(t.text(), "Käse 42!");
+        tap(&mut t, 0x39);
+        assert_eq!(t.leds(), 0);
     }
 
     #[test]

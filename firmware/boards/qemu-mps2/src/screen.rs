@@ -264,6 +264,13 @@ impl HidSink for Hid {
     fn mouse(&mut self, mode: MouseMode, report: &MouseReport) {
         defmt::debug!("HID mouse {} {}", mode, report);
     }
+
+    /// The simulated target keeps its lock lights as a PC does (a lock key
+    /// toggles its light); a real board reads them from the USB output
+    /// report.
+    fn leds(&self) -> u8 {
+        SCREEN.lock(|s| s.borrow().text.leds())
+    }
 }
 
 /// The status LED, shown on the test screen's bottom line.

@@ -7,15 +7,19 @@
 
 use beckon_dongle::hw::HidSink;
 use beckon_dongle_kit::hid::{KeyboardReport, MouseMode, MouseReport};
+use core::sync::atomic::{AtomicU8, Ordering};
 use embassy_executor::Spawner;
 use embassy_stm32::peripherals::{PA11, PA12, USB_OTG_FS};
 use embassy_stm32::usb::{Driver, InterruptHandler};
 use embassy_stm32::{interrupt, Peri};
 use embassy_sync::blocking_mutex::raw::ThreadModeRawMutex;
 use embassy_sync::channel::Channel;
+
 use embassy_usb::class::hid::{
-    self, HidBootProtocol, HidReaderWriter, HidSubclass, HidWriter, State,
+    self, HidBootProtocol, HidReader, HidReaderWriter, HidSubclass, HidWriter, ReportId,
+    RequestHandler, State,
 };
+use embassy_usb::control::OutResponse;
 use embassy_usb::{Builder, UsbDevice};
 use static_cell::StaticCell;
 use usbd_hid::descriptor::generator_prelude::*;
@@ -59,6 +63,24 @@ enum Report {
 
 static REPORTS: Channel<ThreadModeRawMutex, Report, 16> = Channel::new();
 
+/// The keyboard lights the target set last (boot keyboard output report:
+/// bit 0 Num, 1 Caps, 2 Scroll).
+static LEDS: AtomicU8 = AtomicU8::new(0);
+
+/// Takes the keyboard's output report, whichever way the host sends it:
+/// as SET_REPORT on the control pipe (what most BIOSes do) or on the
+/// interrupt OUT endpoint.
+struct LedReport;
+
+impl RequestHandler for LedReport {
+    fn set_report(&mut self, _id: ReportId, data: &[u8]) -> OutResponse {
+        if let Some(&leds) = data.first() {
+            LEDS.store(leds, Ordering::Relaxed);
+        }
+        OutResponse::Accepted
+    }
+}
+
 /// The app's HID sink on this board.
 pub struct UsbHid;
 
@@ -90,6 +112,10 @@ impl HidSink for UsbHid {
             defmt::warn!("HID queue full: mouse report dropped");
         }
     }
+
+    fn leds(&self) -> u8 {
+        LEDS.load(Ordering::Relaxed)
+    }
 }
 
 type UsbDriver = Driver<'static, USB_OTG_FS>;
@@ -100,8 +126,13 @@ async fn usb_task(mut device: UsbDevice<'static, UsbDriver>) -> ! {
 }
 
 #[embassy_executor::task]
+async fn led_task(reader: HidReader<'static, UsbDriver, 1>) -> ! {
+    reader.run(false, &mut LedReport).await
+}
+
+#[embassy_executor::task]
 async fn hid_task(
-    mut keyboard: HidReaderWriter<'static, UsbDriver, 1, 8>,
+    mut keyboard: HidWriter<'static, UsbDriver, 8>,
     mut mouse: HidWriter<'static, UsbDriver, 8>,
     mut absolute: HidWriter<'static, UsbDriver, 8>,
 ) -> ! {
@@ -154,12 +185,13 @@ pub fn start(
     static KBD_STATE: StaticCell<State<'static>> = StaticCell::new();
     static MOUSE_STATE: StaticCell<State<'static>> = StaticCell::new();
     static ABS_STATE: StaticCell<State<'static>> = StaticCell::new();
+    static LED_CONTROL: StaticCell<LedReport> = StaticCell::new();
     let keyboard = HidReaderWriter::<_, 1, 8>::new(
         &mut builder,
         KBD_STATE.init(State::new()),
         hid::Config {
             report_descriptor: KbdDesc::desc(),
-            request_handler: None,
+            request_handler: Some(LED_CONTROL.init(LedReport)),
             poll_ms: 10,
             max_packet_size: 8,
             hid_subclass: HidSubclass::Boot,
@@ -192,6 +224,8 @@ pub fn start(
     );
     let device = builder.build();
     spawner.spawn(usb_task(device).expect("one USB task"));
+    let (leds, keyboard) = keyboard.split();
+    spawner.spawn(led_task(leds).expect("one LED task"));
     spawner.spawn(hid_task(keyboard, mouse, absolute).expect("one HID task"));
     UsbHid
 }
