@@ -301,6 +301,14 @@ pub enum Message<'a> {
         /// bits are kept for later lights and ignored.
         leds: u8,
     },
+    /// Expert → novice: which pointer the machine should see. A BIOS setup
+    /// screen or a boot loader reads only a relative (boot protocol)
+    /// mouse; a desktop is easier with an absolute one. A dongle switches
+    /// its USB mouse; a desktop agent takes both kinds of movement anyway.
+    PointerMode {
+        /// `true` for a relative mouse (movements), `false` for absolute.
+        relative: bool,
+    },
 }
 
 /// [`Message::KeyboardLeds`]: Num Lock (bit 0, as in the USB boot

@@ -103,6 +103,7 @@ enum Owned {
     Pong(u64),
     Bye(EndReason),
     KeyboardLeds(u8),
+    PointerMode(bool),
 }
 
 impl Owned {
@@ -178,6 +179,9 @@ impl Owned {
             Owned::Pong(stamp) => Message::Pong { stamp: *stamp },
             Owned::Bye(reason) => Message::Bye { reason: *reason },
             Owned::KeyboardLeds(leds) => Message::KeyboardLeds { leds: *leds },
+            Owned::PointerMode(relative) => Message::PointerMode {
+                relative: *relative,
+            },
         }
     }
 }
@@ -242,6 +246,7 @@ fn message() -> impl Strategy<Value = Owned> {
         any::<u64>().prop_map(Owned::Pong),
         unit_enum::<EndReason>().prop_map(Owned::Bye),
         any::<u8>().prop_map(Owned::KeyboardLeds),
+        any::<bool>().prop_map(Owned::PointerMode),
     ]
 }
 
@@ -276,9 +281,10 @@ fn variant_index(message: &Message<'_>) -> usize {
         Message::Pong { .. } => 24,
         Message::Bye { .. } => 25,
         Message::KeyboardLeds { .. } => 26,
+        Message::PointerMode { .. } => 27,
     }
 }
-const VARIANTS: usize = 27;
+const VARIANTS: usize = 28;
 
 fn encode(message: &Message<'_>) -> Vec<u8> {
     let mut out = vec![0u8; BUFFER];

@@ -219,6 +219,20 @@ fn l10n_02_the_machine_s_lock_lights_reach_the_helper_once_started() {
 }
 
 #[test]
+fn ses_04_the_helper_switches_the_machine_to_a_relative_mouse() {
+    let (mut machine, mut p) = invited_pair(12, None, None);
+    p.pump();
+    assert_eq!(p.expert.set_pointer_mode(true), Err(SendError::NotAllowed));
+    p.admit_and_accept(&mut machine);
+    p.expert.set_pointer_mode(true).unwrap();
+    p.pump();
+    assert_eq!(p.novice_events.last(), Some(&Ev::PointerMode(true)));
+    p.expert.set_pointer_mode(false).unwrap();
+    p.pump();
+    assert_eq!(p.novice_events.last(), Some(&Ev::PointerMode(false)));
+}
+
+#[test]
 fn inv_08_novice_declines() {
     let (mut machine, mut p) = invited_pair(3, None, None);
     p.pump();

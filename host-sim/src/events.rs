@@ -55,6 +55,8 @@ pub enum Ev {
     Cursor(u16, u16),
     /// Expert: the machine's keyboard lock lights.
     KeyboardLeds(u8),
+    /// Novice: the helper wants a relative (`true`) or absolute pointer.
+    PointerMode(bool),
     /// Novice: the helper asked for a picture quality.
     Quality(Quality),
     /// Both: the session ended.
@@ -97,6 +99,7 @@ impl From<&Event<'_>> for Ev {
             Event::FrameEnd { frame } => Ev::FrameEnd(frame),
             Event::Cursor { x, y } => Ev::Cursor(x, y),
             Event::KeyboardLeds(leds) => Ev::KeyboardLeds(leds),
+            Event::PointerMode { relative } => Ev::PointerMode(relative),
             Event::QualityRequested(q) => Ev::Quality(q),
             Event::Ended(r) => Ev::Ended(r),
         }
@@ -162,6 +165,8 @@ impl Ev {
             Ev::FrameEnd(f) => format!("frame {f} complete"),
             Ev::Cursor(x, y) => format!("pointer at {x},{y}"),
             Ev::KeyboardLeds(leds) => format!("the machine's keyboard: {}", leds_words(*leds)),
+            Ev::PointerMode(true) => "the helper asks for a relative mouse".into(),
+            Ev::PointerMode(false) => "the helper asks for an absolute pointer".into(),
             Ev::Quality(q) => format!("the helper asks for quality {q:?}"),
             Ev::Ended(r) => format!("session ended: {r}"),
         }

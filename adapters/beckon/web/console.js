@@ -117,8 +117,29 @@
     };
   }
 
+  // A relative mouse (BIOS screens) gets movements, not positions. A
+  // click locks the browser's pointer to the canvas so it cannot run off
+  // the edge; the browser's Esc frees it.
+  let pendingRel = null;
+  function relative() {
+    return !!(state && state.relative_pointer);
+  }
+  function moveBy(e) {
+    if (!e.movementX && !e.movementY) return;
+    if (!pendingRel) {
+      pendingRel = { dx: 0, dy: 0 };
+      requestAnimationFrame(() => {
+        Beckon.send({ t: 'pointer_rel', dx: pendingRel.dx, dy: pendingRel.dy });
+        pendingRel = null;
+      });
+    }
+    pendingRel.dx += e.movementX;
+    pendingRel.dy += e.movementY;
+  }
+
   canvas.addEventListener('mousemove', (e) => {
     if (!inControl() || !screenW) return;
+    if (relative()) return moveBy(e);
     const p = screenPoint(e);
     if (!p) return;
     // One move per animation frame is plenty, and keeps the link free.
@@ -133,8 +154,16 @@
     if (!inControl() || !screenW) return;
     e.preventDefault();
     if (down) canvas.focus();
-    const p = screenPoint(e);
-    if (p) Beckon.send({ t: 'pointer', x: p.x, y: p.y });
+    if (relative()) {
+      if (down && document.pointerLockElement !== canvas && canvas.requestPointerLock) {
+        // Not every browser allows it (headless ones may refuse); movements
+        // over the canvas still count without the lock.
+        Promise.resolve(canvas.requestPointerLock()).catch(() => {});
+      }
+    } else {
+      const p = screenPoint(e);
+      if (p) Beckon.send({ t: 'pointer', x: p.x, y: p.y });
+    }
     Beckon.send({ t: 'button', button: BUTTONS[e.button] ?? 0, down });
   }
   canvas.addEventListener('mousedown', (e) => button(e, true));
@@ -180,6 +209,10 @@
     control.textContent = s.control_button;
     control.disabled = !(s.in_control || s.can_request);
     $('btn-paste').disabled = !s.in_control;
+    const mouse = $('btn-mouse');
+    mouse.setAttribute('aria-pressed', String(!!s.relative_pointer));
+    mouse.disabled = s.phase !== 'live';
+    if (!s.relative_pointer && document.pointerLockElement === canvas) document.exitPointerLock();
     $('btn-disconnect').disabled = s.phase === 'ended';
     const notice = $('notice');
     notice.textContent = s.notice || '';
@@ -217,6 +250,9 @@
       Beckon.send({ t: state && state.in_control ? 'release_control' : 'request_control' });
     });
     $('btn-disconnect').addEventListener('click', () => Beckon.send({ t: 'disconnect' }));
+    $('btn-mouse').addEventListener('click', () => {
+      Beckon.send({ t: 'pointer_mode', relative: !relative() });
+    });
     $('password-form').addEventListener('submit', (e) => {
       e.preventDefault();
       Beckon.send({ t: 'password', password: $('password').value });

@@ -76,6 +76,9 @@ pub(crate) enum Pending {
         y: u16,
     },
     QualityRequested(Quality),
+    PointerMode {
+        relative: bool,
+    },
     Ended(EndReason),
 }
 
@@ -433,6 +436,7 @@ impl<const TX: usize> Common<TX> {
             Pending::Cursor { x, y } => Event::Cursor { x, y },
             Pending::KeyboardLeds(leds) => Event::KeyboardLeds(leds),
             Pending::QualityRequested(q) => Event::QualityRequested(q),
+            Pending::PointerMode { relative } => Event::PointerMode { relative },
             Pending::Ended(r) => Event::Ended(r),
         })
     }

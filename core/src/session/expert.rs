@@ -277,6 +277,16 @@ impl<const TX: usize> ExpertSession<TX> {
         self.c.send(&Message::SetQuality(quality))
     }
 
+    /// Ask for a relative or an absolute pointer on the machine (see
+    /// [`Message::PointerMode`]); send [`InputEvent::PointerRel`]
+    /// movements while it is relative.
+    pub fn set_pointer_mode(&mut self, relative: bool) -> Result<(), SendError> {
+        if !self.c.started {
+            return Err(SendError::NotAllowed);
+        }
+        self.c.send(&Message::PointerMode { relative })
+    }
+
     /// Disconnect (SES-10).
     pub fn disconnect(&mut self) {
         self.c.end(EndReason::LocalLeft, true);

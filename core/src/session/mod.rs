@@ -230,6 +230,12 @@ pub enum Event<'a> {
     KeyboardLeds(u8),
     /// Novice: the helper asked for another picture quality (SES-09).
     QualityRequested(Quality),
+    /// Novice: the helper wants a relative (`true`) or an absolute pointer
+    /// on the machine; a device that emulates a mouse switches it.
+    PointerMode {
+        /// Relative movements rather than positions.
+        relative: bool,
+    },
     /// Both: the session is over. The last event; then drain
     /// `poll_transmit` and close the link.
     Ended(EndReason),

@@ -896,6 +896,7 @@ impl<const TX: usize> NoviceSession<TX> {
                 *quality = q;
                 c.emit(Pending::QualityRequested(q));
             }
+            Message::PointerMode { relative } => c.emit(Pending::PointerMode { relative }),
             _ => return Err(EndReason::ProtocolError),
         }
         Ok(())

@@ -45,6 +45,7 @@ pub enum Ev {
     FrameEnd(u32),
     Cursor(u16, u16),
     KeyboardLeds(u8),
+    PointerMode(bool),
     Quality,
     Ended(EndReason),
 }
@@ -79,6 +80,7 @@ impl From<Event<'_>> for Ev {
             Event::FrameEnd { frame } => Ev::FrameEnd(frame),
             Event::Cursor { x, y } => Ev::Cursor(x, y),
             Event::KeyboardLeds(leds) => Ev::KeyboardLeds(leds),
+            Event::PointerMode { relative } => Ev::PointerMode(relative),
             Event::QualityRequested(_) => Ev::Quality,
             Event::Ended(r) => Ev::Ended(r),
         }

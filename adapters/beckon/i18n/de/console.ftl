@@ -27,6 +27,7 @@ permission-control = Tastatur und Maus benutzen (geteilte Steuerung)
 btn-request-control = Steuerung anfragen
 btn-release-control = Steuerung abgeben
 btn-paste = Als Tastenanschläge einfügen
+btn-mouse-relative = Relative Maus (BIOS)
 btn-settings = Einstellungen
 notice-control-granted = Sie teilen die Steuerung. Klicken Sie auf den Bildschirm, um Tastatur und Maus dort zu benutzen. Drücken Sie Strg+Alt+Umschalt gleichzeitig, um die Tastatur dem Browser zurückzugeben.
 capture-off = Klicken Sie auf den Bildschirm, um Tastatur und Maus dorthin zu senden.

@@ -27,6 +27,7 @@ permission-control = use the keyboard and mouse (shared control)
 btn-request-control = Request control
 btn-release-control = Release control
 btn-paste = Paste as keystrokes
+btn-mouse-relative = Relative mouse (BIOS)
 btn-settings = Settings
 notice-control-granted = You share control. Click the screen to send your keyboard and mouse. Press Ctrl+Alt+Shift together to give the keyboard back to your browser.
 capture-off = Click the screen to send your keyboard and mouse to it.

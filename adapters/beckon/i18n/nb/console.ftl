@@ -27,6 +27,7 @@ permission-control = bruke tastatur og mus (delt styring)
 btn-request-control = Be om styring
 btn-release-control = Gi fra deg styringen
 btn-paste = Lim inn som tastetrykk
+btn-mouse-relative = Relativ mus (BIOS)
 btn-settings = Innstillinger
 notice-control-granted = Dere deler styringen. Klikk på skjermen for å bruke tastaturet og musen din der. Trykk Ctrl+Alt+Shift samtidig for å gi tastaturet tilbake til nettleseren.
 capture-off = Klikk på skjermen for å sende tastatur og mus dit.

@@ -27,6 +27,7 @@ permission-control = toetsenbord en muis gebruiken (gedeelde besturing)
 btn-request-control = Besturing vragen
 btn-release-control = Besturing teruggeven
 btn-paste = Plakken als toetsaanslagen
+btn-mouse-relative = Relatieve muis (BIOS)
 btn-settings = Instellingen
 notice-control-granted = Je deelt de besturing. Klik op het scherm om je toetsenbord en muis te gebruiken. Druk tegelijk op Ctrl+Alt+Shift om het toetsenbord terug te geven aan je browser.
 capture-off = Klik op het scherm om je toetsenbord en muis daarheen te sturen.

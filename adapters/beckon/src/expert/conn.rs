@@ -366,6 +366,18 @@ impl Task {
             }
             Cmd::CancelFile(id) => self.session.cancel_file(id),
             Cmd::Quality(q) => self.session.set_quality(q),
+            Cmd::PointerMode(relative) => {
+                let sent = self.session.set_pointer_mode(relative);
+                if sent.is_ok() {
+                    self.tell(if relative {
+                        "asked the machine for a relative mouse (for BIOS screens)"
+                    } else {
+                        "asked the machine for an absolute pointer"
+                    });
+                    self.update(|s| s.relative_pointer = relative);
+                }
+                sent
+            }
             Cmd::Snapshot => {
                 let shot = self.view.lock().ok().map(|v| {
                     let s = v.screen();

@@ -96,6 +96,8 @@ pub struct Status {
     /// The machine's keyboard lock lights, once it reported them (a
     /// dongle does; a desktop agent does not).
     pub leds: Option<u8>,
+    /// The helper asked for a relative pointer (BIOS screens).
+    pub relative_pointer: bool,
     /// Frames completed.
     pub frames: u64,
     /// Control.
@@ -142,6 +144,8 @@ pub enum Cmd {
     CancelFile(u32),
     /// Ask the person's machine for a picture quality.
     Quality(beckon_core::message::Quality),
+    /// Ask the machine for a relative (`true`) or an absolute pointer.
+    PointerMode(bool),
     /// Put the current picture in the news ([`News::Snapshot`]).
     Snapshot,
     /// Hang up.

@@ -45,6 +45,11 @@ pub enum Step {
     Key(u8),
     /// Click at a pixel.
     Click(u16, u16),
+    /// Ask the machine for a relative (`true`, BIOS screens) or an
+    /// absolute pointer.
+    PointerMode(bool),
+    /// Move a relative pointer by some counts.
+    MoveBy(i16, i16),
     /// Chat.
     Chat(String),
     /// Offer a file.
@@ -131,6 +136,22 @@ pub fn parse_line(line: &str) -> std::result::Result<Option<Step>, String> {
                     .and_then(|v| u16::try_from(v).map_err(|_| format!("{t} is off the screen")))
             };
             Step::Click(px(x)?, px(y)?)
+        }
+        "mouse" => match need("relative or absolute")?.to_ascii_lowercase().as_str() {
+            "relative" | "rel" => Step::PointerMode(true),
+            "absolute" | "abs" => Step::PointerMode(false),
+            other => return Err(format!("mouse: {other:?} is neither relative nor absolute")),
+        },
+        "move-by" => {
+            let mut parts = rest.split_whitespace();
+            let (Some(dx), Some(dy), None) = (parts.next(), parts.next(), parts.next()) else {
+                return Err("move-by needs DX and DY".into());
+            };
+            let step = |t: &str| {
+                t.parse::<i16>()
+                    .map_err(|_| format!("move-by: {t:?} is not a step of -32768..32767"))
+            };
+            Step::MoveBy(step(dx)?, step(dy)?)
         }
         "chat" => Step::Chat(need("a message")?),
         "send-file" => Step::SendFile(PathBuf::from(need("a file")?)),
@@ -250,6 +271,11 @@ pub async fn run_step(client: &mut Client, step: &Step, pace: &Pace) -> Result<F
             },
         ])),
         Step::Click(x, y) => client.send(Cmd::Click(*x, *y)),
+        Step::PointerMode(relative) => client.send(Cmd::PointerMode(*relative)),
+        Step::MoveBy(dx, dy) => client.send(Cmd::Input(vec![InputEvent::PointerRel {
+            dx: *dx,
+            dy: *dy,
+        }])),
         Step::Chat(text) => client.send(Cmd::Chat(text.clone())),
         Step::SendFile(path) => {
             let (tx, rx) = tokio::sync::oneshot::channel();

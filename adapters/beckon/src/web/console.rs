@@ -89,6 +89,8 @@ struct StateMsg {
     permission: &'static str,
     permission_text: String,
     control_button: String,
+    /// The helper asked for a relative mouse (BIOS screens).
+    relative_pointer: bool,
     in_control: bool,
     can_request: bool,
     notice: Option<String>,
@@ -351,6 +353,7 @@ impl Console {
                 },
                 &[],
             ),
+            relative_pointer: status.as_ref().is_some_and(|s| s.relative_pointer),
             in_control: control == Control::Granted,
             can_request: self.phase == Phase::Live && control != Control::Requested,
             notice: self.notice.as_ref().map(|(n, _)| n.clone()),
@@ -450,6 +453,21 @@ impl Console {
                         x: pointer_units(x, w),
                         y: pointer_units(y, h),
                     }]);
+                }
+            }
+            "pointer_mode" => {
+                let relative = v.get("relative").and_then(Value::as_bool).unwrap_or(false);
+                self.send(Cmd::PointerMode(relative));
+            }
+            "pointer_rel" => {
+                let step = |d: Option<f64>| {
+                    d.filter(|d| d.is_finite())
+                        .unwrap_or(0.0)
+                        .clamp(f64::from(i16::MIN), f64::from(i16::MAX)) as i16
+                };
+                let (dx, dy) = (step(num("dx")), step(num("dy")));
+                if dx != 0 || dy != 0 {
+                    self.input(vec![InputEvent::PointerRel { dx, dy }]);
                 }
             }
             "button" => {

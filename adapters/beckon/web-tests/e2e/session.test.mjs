@@ -174,6 +174,25 @@ e2e('session: helper and person in their pages, on a real X display', { timeout:
     assert.equal(await con.evaluate(() => document.activeElement && document.activeElement.id), 'screen', 'the click gives the canvas the keyboard');
   });
 
+  await step('a relative mouse (for BIOS screens) moves the pointer by movements, and switches back', { needs: [CLICK] }, async () => {
+    const where = () => {
+      const out = x.xdotool('getmouselocation', '--shell');
+      return [Number(/X=(\d+)/.exec(out)[1]), Number(/Y=(\d+)/.exec(out)[1])];
+    };
+    await con.click('#btn-mouse');
+    await waitFor('the mouse switch to show relative (#btn-mouse[aria-pressed=true])', () => con.evaluate(() => document.getElementById('btn-mouse').getAttribute('aria-pressed') === 'true'));
+    const [x0, y0] = where();
+    // A movement, as the browser reports it under pointer lock (headless
+    // Chromium may refuse the lock itself; movements count without it).
+    await con.evaluate(() => document.getElementById('screen').dispatchEvent(new MouseEvent('mousemove', { movementX: 30, movementY: 20, bubbles: true })));
+    await waitFor(`the display's pointer to move right and down from ${x0},${y0}`, () => {
+      const [x1, y1] = where();
+      return x1 > x0 && y1 > y0;
+    });
+    await con.click('#btn-mouse');
+    await waitFor('the mouse switch to show absolute again', () => con.evaluate(() => document.getElementById('btn-mouse').getAttribute('aria-pressed') === 'false'));
+  });
+
   await step('paste as keystrokes: typed through the person\'s layout; what it cannot type is refused whole', { needs: [TYPE] }, async () => {
     // The pointer back over the xterm, so its window has the keyboard. That
     // is the person's own input: it holds the helper's input back for the
