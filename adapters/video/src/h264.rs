@@ -116,7 +116,9 @@ impl YUVSource for Planes {
 
 impl Planes {
     /// Convert `rect` of the screen (`width` pixels a row, RGBA) into these
-    /// planes, repeating the last column and row into the padding.
+    /// planes, repeating the last column and row into the padding. A
+    /// screen too short for `rect` (never, from the encoder) leaves them
+    /// as they were.
     fn read(&mut self, width: u16, rect: Rect, screen: &[u8]) {
         let (w, h) = (even(rect.w), even(rect.h));
         (self.w, self.h) = (w, h);
@@ -125,36 +127,43 @@ impl Planes {
         self.v.resize(w * h / 4, 0);
         let stride = usize::from(width) * BYTES_PER_PIXEL;
         let (rw, rh) = (usize::from(rect.w), usize::from(rect.h));
-        let pixel = |x: usize, y: usize| -> [i32; 3] {
-            let (x, y) = (x.min(rw - 1), y.min(rh - 1));
-            let at =
-                (usize::from(rect.y) + y) * stride + (usize::from(rect.x) + x) * BYTES_PER_PIXEL;
-            match screen.get(at..at + 3) {
-                Some(&[r, g, b]) => [i32::from(r), i32::from(g), i32::from(b)],
-                _ => [0; 3],
-            }
+        if rw == 0 || rh == 0 {
+            return;
+        }
+        let row_len = rw * BYTES_PER_PIXEL;
+        let row = |y: usize| {
+            let start = (usize::from(rect.y) + y.min(rh - 1)) * stride
+                + usize::from(rect.x) * BYTES_PER_PIXEL;
+            screen.get(start..start + row_len)
+        };
+        let luma = |p: &[u8]| {
+            let (r, g, b) = (i32::from(p[0]), i32::from(p[1]), i32::from(p[2]));
+            (((66 * r + 129 * g + 25 * b + 128) >> 8) + 16) as u8
         };
         // Two rows at a time: each 2x2 block shares one chroma sample, taken
         // from the block's average.
         for by in 0..h / 2 {
+            let (Some(r0), Some(r1)) = (row(by * 2), row(by * 2 + 1)) else {
+                return;
+            };
+            let (y0, y1) = self.y[by * 2 * w..(by * 2 + 2) * w].split_at_mut(w);
+            let us = &mut self.u[by * w / 2..(by + 1) * w / 2];
+            let vs = &mut self.v[by * w / 2..(by + 1) * w / 2];
             for bx in 0..w / 2 {
-                let mut sum = [0i32; 3];
-                for (dy, dx) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
-                    let (x, y) = (bx * 2 + dx, by * 2 + dy);
-                    let [r, g, b] = pixel(x, y);
-                    let luma = ((66 * r + 129 * g + 25 * b + 128) >> 8) + 16;
-                    if let Some(out) = self.y.get_mut(y * w + x) {
-                        *out = luma as u8;
-                    }
-                    sum = [sum[0] + r, sum[1] + g, sum[2] + b];
-                }
-                let [r, g, b] = sum.map(|s| (s + 2) >> 2);
-                let u = ((-38 * r - 74 * g + 112 * b + 128) >> 8) + 128;
-                let v = ((112 * r - 94 * g - 18 * b + 128) >> 8) + 128;
-                let at = by * (w / 2) + bx;
-                if let (Some(pu), Some(pv)) = (self.u.get_mut(at), self.v.get_mut(at)) {
-                    (*pu, *pv) = (u.clamp(0, 255) as u8, v.clamp(0, 255) as u8);
-                }
+                let (x0, x1) = (bx * 2, (bx * 2 + 1).min(rw - 1));
+                let px = |r: &'_ [u8], x: usize| {
+                    let at = x * BYTES_PER_PIXEL;
+                    [r[at], r[at + 1], r[at + 2]]
+                };
+                let block = [px(r0, x0), px(r0, x1), px(r1, x0), px(r1, x1)];
+                y0[bx * 2] = luma(&block[0]);
+                y0[bx * 2 + 1] = luma(&block[1]);
+                y1[bx * 2] = luma(&block[2]);
+                y1[bx * 2 + 1] = luma(&block[3]);
+                let sum = |c: usize| (block.iter().map(|p| i32::from(p[c])).sum::<i32>() + 2) >> 2;
+                let (r, g, b) = (sum(0), sum(1), sum(2));
+                us[bx] = ((((-38 * r - 74 * g + 112 * b + 128) >> 8) + 128).clamp(0, 255)) as u8;
+                vs[bx] = ((((112 * r - 94 * g - 18 * b + 128) >> 8) + 128).clamp(0, 255)) as u8;
             }
         }
     }
@@ -364,6 +373,53 @@ mod tests {
         assert_eq!(qp_for(85), 24);
         assert!(qp_for(100) < qp_for(50));
         assert!(qp_for(1) <= 51);
+    }
+
+    #[test]
+    fn an_odd_sized_region_round_trips_through_the_padding() {
+        // A 37x21 region at (3, 5) of a 50x30 screen: a smooth gradient.
+        let (sw, sh) = (50u16, 30u16);
+        let mut screen = Vec::new();
+        for y in 0..sh {
+            for x in 0..sw {
+                screen.extend_from_slice(&[(x * 5) as u8, (y * 8) as u8, 128, 255]);
+            }
+        }
+        let rect = Rect::new(3, 5, 37, 21);
+        let mut enc = RegionEncoder::new(rect, qp_for(85)).expect("encoder");
+        let data = enc.encode(sw, &screen).expect("picture");
+        assert!(has_idr(&data));
+        let mut dec = RegionDecoders::default();
+        let pixels = dec.decode(rect, &data).expect("decode");
+        assert_eq!(pixels.len(), 37 * 21 * BYTES_PER_PIXEL);
+        // Close to the source everywhere, the last column and row too
+        // (which a wrong crop or stride would shift by a whole gradient).
+        let mut total = 0;
+        for (i, px) in pixels.chunks_exact(BYTES_PER_PIXEL).enumerate() {
+            let (x, y) = (3 + i % 37, 5 + i / 37);
+            let at = (y * usize::from(sw) + x) * BYTES_PER_PIXEL;
+            for c in 0..3 {
+                let d = i32::from(px[c]) - i32::from(screen[at + c]);
+                assert!(d.abs() <= 24, "pixel ({x}, {y}) channel {c} off by {d}");
+                total += d.abs();
+            }
+            assert_eq!(px[3], 255);
+        }
+        let mean = f64::from(total) / (37.0 * 21.0 * 3.0);
+        assert!(mean < 4.0, "mean error {mean:.1}");
+        // Another rectangle's stream is refused, and so is a wrong size.
+        assert_eq!(
+            dec.decode(
+                Rect::new(0, 0, 37, 21),
+                &enc.encode(sw, &screen).expect("p")
+            ),
+            Err(H264Error::NoKeyPicture)
+        );
+        let mut other = RegionDecoders::default();
+        assert!(matches!(
+            other.decode(Rect::new(0, 0, 40, 21), &data),
+            Err(H264Error::Size { .. })
+        ));
     }
 
     #[test]
