@@ -353,6 +353,15 @@ struct EncFrame {
     cpu: Duration,
     /// The damage covered at least 90% of the screen.
     full: bool,
+    /// It carried a region as H.264.
+    h264: bool,
+}
+
+/// Whether H.264 is on for this run: `BECKON_H264=1` (which the agent reads
+/// too) in a build with the `h264` feature (`cargo xtask bench-vs-vnc
+/// --h264` sets both).
+fn h264_on() -> bool {
+    beckon_video::H264 && std::env::var_os("BECKON_H264").is_some_and(|v| v == "1")
 }
 
 fn thread_cpu() -> Duration {
@@ -372,6 +381,8 @@ fn encoder_pass(workload: Workload) -> (Vec<EncFrame>, u64) {
         let mut d = beckon_x11::X11Display::open(Some(&display)).expect("open display");
         let mut enc = Encoder::new(EncoderConfig::default());
         enc.set_lossy_quality(Some(LOSSY_QUALITY));
+        // As the agent does (BECKON_H264=1, see `h264_on`).
+        enc.set_h264(h264_on());
         let mut frames = Vec::new();
         let mut bytes = 0u64;
         let mut first = true;
@@ -402,6 +413,7 @@ fn encoder_pass(workload: Workload) -> (Vec<EncFrame>, u64) {
                     wall,
                     cpu,
                     full: area * 10 >= screen_area * 9,
+                    h264: enc.last_motion() > 0,
                 });
             }
         }
@@ -466,7 +478,8 @@ fn main() {
 fn report(rows: &[Row]) {
     println!();
     println!(
-        "Beckon vs x11vnc, Xvfb 1920x1080x24, loopback TCP (bytes: server to viewer, on the wire)"
+        "Beckon vs x11vnc, Xvfb 1920x1080x24, loopback TCP (bytes: server to viewer, on the wire); H.264 {}",
+        if h264_on() { "on" } else { "off" }
     );
     println!(
         "{:<11} {:>11} {:>11} {:>6} | {:>7} {:>7} {:>8} {:>8} | {:>8} {:>8} {:>8} | {:>7} {:>7} {:>8} | {:>5}",
@@ -527,7 +540,7 @@ fn report(rows: &[Row]) {
         let b = &r.beckon.matched;
         let v = &r.vnc.matched;
         println!(
-            "  {}: X pictures {} (beckon missed {}, {} approx.; x11vnc missed {}), encoder frames {} ({} full), encoded payload {} B",
+            "  {}: X pictures {} (beckon missed {}, {} approx.; x11vnc missed {}), encoder frames {} ({} full, {} with H.264), encoded payload {} B",
             r.workload.name(),
             b.latencies.len() + b.missed,
             b.missed,
@@ -535,6 +548,7 @@ fn report(rows: &[Row]) {
             v.missed,
             r.frames.len(),
             r.frames.iter().filter(|f| f.full).count(),
+            r.frames.iter().filter(|f| f.h264).count(),
             r.enc_bytes
         );
     }
@@ -548,8 +562,9 @@ fn report(rows: &[Row]) {
         };
         let full: Vec<Duration> = r.frames.iter().filter(|f| f.full).map(|f| f.cpu).collect();
         println!(
-            "metric workload={} beckon_bytes={} vnc_bytes={} ratio={:.4} p50_ms={} p99_ms={} final_ms={} encode_ms={} encode_cpu_ms={} full_encode_cpu_ms={} full_encode_cpu_max_ms={} vnc_p50_ms={} vnc_p99_ms={} vnc_final_ms={} vnc_settle_ms={} beckon_exact={} vnc_exact={}",
+            "metric workload={} h264={} beckon_bytes={} vnc_bytes={} ratio={:.4} p50_ms={} p99_ms={} final_ms={} encode_ms={} encode_cpu_ms={} full_encode_cpu_ms={} full_encode_cpu_max_ms={} vnc_p50_ms={} vnc_p99_ms={} vnc_final_ms={} vnc_settle_ms={} beckon_exact={} vnc_exact={}",
             r.workload.name(),
+            h264_on(),
             r.beckon.bytes,
             r.vnc.bytes,
             r.beckon.bytes as f64 / r.vnc.bytes.max(1) as f64,

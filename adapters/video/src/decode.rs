@@ -10,6 +10,10 @@ use crate::{Encoding, BYTES_PER_PIXEL};
 /// Opaque black, the colour of a screen before anything arrived.
 const BLACK: [u8; 4] = [0, 0, 0, 255];
 
+/// JPEG quality of H.264 pictures made standalone: the quality
+/// controller's best level's.
+const STANDALONE_JPEG_QUALITY: u8 = 85;
+
 /// Length of the little-endian size that precedes LZ4 data.
 const LZ4_SIZE_PREFIX: usize = 4;
 
@@ -57,6 +61,11 @@ pub enum DecodeError {
     /// rectangle.
     #[error("malformed JPEG data")]
     BadJpeg,
+    /// `H264` data that does not decode (see the crate's `h264.rs`): not a
+    /// picture, a picture of another size, or one that refers to pictures
+    /// this screen's decoder for the rectangle does not have.
+    #[error("malformed H.264 data")]
+    BadH264,
     /// A `Cached` rectangle whose key this screen does not hold for a
     /// rectangle of that size.
     #[error("rectangle refers to content this viewer does not hold")]
@@ -79,6 +88,9 @@ pub struct Screen {
     stream: FrameInflater,
     /// Scratch for [`Screen::standalone`].
     palette: PaletteScratch,
+    /// One H.264 decoder per region; kept across resizes like the cache.
+    #[cfg(feature = "h264")]
+    h264: crate::h264::RegionDecoders,
 }
 
 /// Two screens are equal when they show the same picture.
@@ -100,6 +112,8 @@ impl Screen {
             cache: RectCache::default(),
             stream: FrameInflater::default(),
             palette: PaletteScratch::default(),
+            #[cfg(feature = "h264")]
+            h264: Default::default(),
         };
         screen.resize(width, height);
         screen
@@ -129,19 +143,33 @@ impl Screen {
     /// A rectangle just applied, as data that decodes on its own, without
     /// what this screen keeps or the frame's stream: [`Encoding::Cached`]
     /// and [`Encoding::PaletteZ`] become a plain [`Encoding::Palette`] (or
-    /// [`Encoding::Raw`] pixels) of what the screen now shows there; every
-    /// other encoding stays as it is. For a viewer that joined late, such as
-    /// a browser tab opened in the middle of a session.
+    /// [`Encoding::Raw`] pixels) of what the screen now shows there, and
+    /// [`Encoding::H264`] (whose pictures refer to earlier ones) becomes a
+    /// [`Encoding::Jpeg`] of the decoded picture (or `Raw`); every other
+    /// encoding stays as it is. For a viewer that joined late, such as a
+    /// browser tab opened in the middle of a session, or that does not
+    /// decode H.264, such as the browser console.
     pub fn standalone(
         &mut self,
         rect: Rect,
         encoding: Encoding,
         data: Vec<u8>,
     ) -> (Encoding, Vec<u8>) {
-        if !matches!(encoding, Encoding::Cached | Encoding::PaletteZ)
-            || !rect.fits(self.width, self.height)
+        if !matches!(
+            encoding,
+            Encoding::Cached | Encoding::PaletteZ | Encoding::H264
+        ) || !rect.fits(self.width, self.height)
         {
             return (encoding, data);
+        }
+        if encoding == Encoding::H264 {
+            let pixels = self.gather(rect).unwrap_or_default();
+            // The picture is lossy already; a JPEG at the best level's
+            // quality adds little loss and keeps a video a video's size.
+            return match jpeg::encode(rect, &pixels, STANDALONE_JPEG_QUALITY) {
+                Some(j) if j.len() < pixels.len() => (Encoding::Jpeg, j),
+                _ => (Encoding::Raw, pixels),
+            };
         }
         match self.palette.encode(self.width, rect, &self.pixels) {
             Some(palette) => (Encoding::Palette, palette),
@@ -181,9 +209,9 @@ impl Screen {
     ///
     /// Takes any bytes: never panics, and returns an error for anything
     /// malformed (a rectangle or copy source outside the screen, a wrong
-    /// data length, bad LZ4, palette or JPEG data, or `H264`, which is not
-    /// supported yet, as [`DecodeError::Unsupported`]). On error the screen
-    /// is unchanged.
+    /// data length, bad LZ4, palette, JPEG or H.264 data; `H264` without
+    /// the crate's `h264` feature as [`DecodeError::Unsupported`]). On error
+    /// the screen is unchanged.
     ///
     /// ## Order matters
     /// A [`Copy`](Encoding::Copy) reads this screen *as it is when the
@@ -206,6 +234,8 @@ impl Screen {
     /// - `PaletteZ`: as `Palette`, with the packed indices as the next part
     ///   of the frame's deflate stream (see [`Screen::begin_frame`]).
     /// - `Jpeg`: a JPEG file exactly the rectangle's size; decoded opaque.
+    /// - `H264`: one access unit of the region's stream (see the crate's
+    ///   `h264.rs`); decoded opaque. Needs the `h264` feature.
     /// - `Cached`: the little-endian `u64` key of a small rectangle this
     ///   screen decoded earlier (see the crate's `cache.rs` for which ones it
     ///   keeps, and for how long).
@@ -284,6 +314,16 @@ impl Screen {
                 tiles::scatter(self.width, rect, pixels, &mut self.pixels);
                 None
             }
+            #[cfg(feature = "h264")]
+            Encoding::H264 => {
+                let pixels = self
+                    .h264
+                    .decode(rect, data)
+                    .map_err(|_| DecodeError::BadH264)?;
+                tiles::scatter(self.width, rect, pixels, &mut self.pixels);
+                None
+            }
+            #[cfg(not(feature = "h264"))]
             Encoding::H264 => return Err(DecodeError::Unsupported(encoding)),
         };
         // Kept by the same rule the encoder follows (cache.rs).

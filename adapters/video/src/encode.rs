@@ -4,6 +4,8 @@ use beckon_core::video::MAX_DIMENSION;
 
 use crate::bounds;
 use crate::cache::{self, RectCache};
+#[cfg(feature = "h264")]
+use crate::fullmotion::FullMotion;
 use crate::jpeg;
 use crate::palette::PaletteScratch;
 use crate::rect::Rect;
@@ -132,6 +134,12 @@ pub struct Encoder {
     /// Tiles sent as copies and as JPEG by the last call.
     copied: u32,
     lossy_sent: u32,
+    /// The H.264 path for a region in full motion (off unless the caller
+    /// allows it).
+    #[cfg(feature = "h264")]
+    full_motion: FullMotion,
+    /// Tiles the last call carried in an H.264 rectangle.
+    motion_sent: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -156,6 +164,10 @@ enum Plan {
     Moved,
     /// Unchanged but lossy on the viewer's side: send it exactly now.
     Refine,
+    /// In the region in full motion: carried by its H.264 rectangle.
+    // Only the `h264` feature makes it; the passes handle it either way.
+    #[cfg_attr(not(feature = "h264"), allow(dead_code))]
+    Motion,
 }
 
 impl Encoder {
@@ -185,7 +197,40 @@ impl Encoder {
             stats: EncodeStats::default(),
             copied: 0,
             lossy_sent: 0,
+            #[cfg(feature = "h264")]
+            full_motion: FullMotion::default(),
+            motion_sent: 0,
         }
+    }
+
+    /// Allow H.264 ([`Encoding::H264`]) for a region of the screen found to
+    /// be in full motion (a video, an animation), or forbid it (the
+    /// default). Allow it only when the viewer decodes H.264: a [`Screen`]
+    /// built with this crate's `h264` feature does, one without does not
+    /// (see [`crate::H264`]). Used only while lossy pictures are allowed
+    /// ([`Encoder::set_lossy_quality`]).
+    ///
+    /// Returns whether H.264 will be used: always `false` when this crate
+    /// was built without its `h264` feature.
+    ///
+    /// [`Screen`]: crate::Screen
+    pub fn set_h264(&mut self, allowed: bool) -> bool {
+        #[cfg(feature = "h264")]
+        {
+            self.full_motion.set_allowed(allowed);
+            self.full_motion.allowed()
+        }
+        #[cfg(not(feature = "h264"))]
+        {
+            let _ = allowed;
+            false
+        }
+    }
+
+    /// Tiles the last [`encode`](Encoder::encode) carried in an
+    /// [`H264`](Encoding::H264) rectangle.
+    pub fn last_motion(&self) -> u32 {
+        self.motion_sent
     }
 
     /// Allow JPEG for photographic tiles at `quality` (1..=100; 0 counts as
@@ -296,7 +341,7 @@ impl Encoder {
         // Every frame's `PaletteZ` rectangles are one new stream.
         self.zstream.begin_frame();
         self.z_ok = true;
-        (self.copied, self.lossy_sent) = (0, 0);
+        (self.copied, self.lossy_sent, self.motion_sent) = (0, 0, 0);
         let out = match previous {
             None => self.encode_all(grid, pixels),
             Some(prev) => self.encode_changes(grid, prev, pixels, damage),
@@ -311,6 +356,9 @@ impl Encoder {
     /// Everything goes; the copy of the screen starts as this one.
     fn encode_all(&mut self, grid: Grid, pixels: &[u8]) -> Vec<EncodedRect> {
         self.last_vector = None;
+        // The viewer's screen starts again: so does the region's stream.
+        #[cfg(feature = "h264")]
+        self.full_motion.forget();
         let mut out = Vec::with_capacity(grid.len());
         let mut lossy = Vec::with_capacity(grid.len());
         for row in 0..grid.rows {
@@ -361,6 +409,11 @@ impl Encoder {
             }
         }
 
+        // The region in full motion goes as one H.264 picture, and its
+        // tiles take no further part.
+        #[cfg(feature = "h264")]
+        let (motion_rect, region_changed) = self.full_motion_pass(&grid, &mut prev, pixels);
+
         // Pass 2: copies, read from the viewer's screen as the previous
         // frame left it.
         let mut out = Vec::new();
@@ -394,6 +447,11 @@ impl Encoder {
             }
         }
 
+        // After the copies, which never read from the region (its tiles are
+        // lossy) nor write into it (its tiles left `changed`).
+        #[cfg(feature = "h264")]
+        out.extend(motion_rect);
+
         // Tiles the viewer has only approximately (JPEG) that neither changed
         // nor were wholly overwritten by a copy: sent again, exactly, when
         // the driver allows it now.
@@ -409,7 +467,7 @@ impl Encoder {
         for index in 0..grid.len() {
             let plan = self.plan.get(index).copied().unwrap_or(Plan::Keep);
             let quality = match plan {
-                Plan::Keep | Plan::Copied | Plan::Moved => continue,
+                Plan::Keep | Plan::Copied | Plan::Moved | Plan::Motion => continue,
                 Plan::Send => self.lossy_quality,
                 Plan::Refine => None,
             };
@@ -455,6 +513,19 @@ impl Encoder {
             for group in members {
                 self.encode_group(width, group, pixels, &mut prev, &mut out);
             }
+        }
+
+        // What moved, for the next frame's region: tiles that changed and
+        // went as JPEG, or in the region.
+        #[cfg(feature = "h264")]
+        {
+            let (plan, lossy) = (&self.plan, &prev.lossy);
+            let hot = |t: usize| {
+                matches!(plan.get(t), Some(Plan::Send | Plan::Motion))
+                    && lossy.get(t).copied().unwrap_or(false)
+            };
+            self.full_motion
+                .observe(&grid, hot, region_changed, self.refine);
         }
 
         // Pass 4: the viewer now has this screen.
@@ -538,8 +609,49 @@ impl Encoder {
     pub fn refresh(&mut self) {
         self.previous = None;
         // The viewer may not have what was encoded since the last frame it
-        // got: refer to nothing from before (cache.rs).
+        // got: refer to nothing from before (cache.rs), and start the
+        // region's stream again with a key picture (h264.rs).
         self.cache.clear();
+        #[cfg(feature = "h264")]
+        self.full_motion.forget();
+    }
+
+    /// The H.264 pass: when a region in full motion is known and something
+    /// in it changed, encode it as one picture and mark its tiles
+    /// [`Plan::Motion`] (lossy on the viewer's side, out of `changed`).
+    /// Returns the rectangle and whether the region changed.
+    #[cfg(feature = "h264")]
+    fn full_motion_pass(
+        &mut self,
+        grid: &Grid,
+        prev: &mut Previous,
+        pixels: &[u8],
+    ) -> (Option<EncodedRect>, bool) {
+        let (Some((region, tiles)), Some(quality)) = (
+            self.full_motion.region(grid, self.lossy_quality),
+            self.lossy_quality,
+        ) else {
+            return (None, false);
+        };
+        let plan = &self.plan;
+        if !tiles.iter().any(|&t| plan.get(t) == Some(&Plan::Send)) {
+            return (None, false);
+        }
+        let Some(r) = self.full_motion.encode(grid.width, region, quality, pixels) else {
+            return (None, true);
+        };
+        for &t in &tiles {
+            if let Some(p) = self.plan.get_mut(t) {
+                *p = Plan::Motion;
+            }
+            if let Some(l) = prev.lossy.get_mut(t) {
+                *l = true;
+            }
+        }
+        let plan = &self.plan;
+        self.changed.retain(|&t| plan.get(t) != Some(&Plan::Motion));
+        self.motion_sent = tiles.len() as u32;
+        (Some(r), true)
     }
 
     /// Statistics of the last [`encode`](Encoder::encode).

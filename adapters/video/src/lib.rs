@@ -26,7 +26,11 @@
 //! 4. when lossy is allowed ([`Encoder::set_lossy_quality`]), sends tiles
 //!    that look photographic (many colours, LZ4 does poorly) as
 //!    [`Encoding::Jpeg`] if that is smaller, and sends them again exactly
-//!    once they stop changing.
+//!    once they stop changing;
+//! 5. with the `h264` feature and when the driver allows it
+//!    ([`Encoder::set_h264`]), sends a region that keeps changing with
+//!    photographic content (a video) as one [`Encoding::H264`] picture,
+//!    exact again once it rests, like JPEG tiles.
 //!
 //! ## How it is decoded
 //! [`Screen`] holds the viewer's copy of the screen; [`Screen::apply`] decodes
@@ -49,6 +53,12 @@
 //! - `palette.rs`: the palette format, both ways.
 //! - `lz4.rs`: LZ4 with the size prefix into a buffer kept between tiles.
 //! - `jpeg.rs`: when JPEG is worth trying, and the JPEG format both ways.
+//! - `motion.rs`: finding a region in full motion, by measuring (`h264`
+//!   feature).
+//! - `h264.rs`: the H.264 format both ways, one OpenH264 encoder or decoder
+//!   per region (`h264` feature).
+//! - `fullmotion.rs`: the encoder's H.264 path: when it is allowed, the
+//!   region's encoder, key pictures (`h264` feature).
 //! - `decode.rs`: [`Screen`].
 //! - `stream.rs`: [`stream::Streamer`] and [`stream::View`], the picture
 //!   over a `beckon-core` session, for every driver.
@@ -67,8 +77,14 @@ mod bounds;
 mod cache;
 mod decode;
 mod encode;
+#[cfg(feature = "h264")]
+mod fullmotion;
+#[cfg(feature = "h264")]
+mod h264;
 mod jpeg;
 mod lz4;
+#[cfg(feature = "h264")]
+mod motion;
 mod palette;
 mod rect;
 mod scroll;
@@ -82,6 +98,11 @@ pub use beckon_core::message::Encoding;
 pub use decode::{DecodeError, Screen};
 pub use encode::{EncodeError, EncodeStats, EncodedRect, Encoder, EncoderConfig};
 pub use rect::Rect;
+
+/// Whether this build encodes and decodes [`Encoding::H264`] (the crate's
+/// `h264` feature): a driver allows the encoder's H.264 path
+/// ([`Encoder::set_h264`]) only when the viewer's build has it too.
+pub const H264: bool = cfg!(feature = "h264");
 
 /// Bytes per pixel: every screen is RGBA8, row-major, without row padding.
 pub const BYTES_PER_PIXEL: usize = 4;

@@ -99,6 +99,13 @@ impl Streamer {
         self.encoder.hint_moves(vectors);
     }
 
+    /// Allow H.264 for a region in full motion ([`Encoder::set_h264`]);
+    /// only for a viewer known to decode it. Returns whether it will be
+    /// used (never without this crate's `h264` feature).
+    pub fn set_h264(&mut self, allowed: bool) -> bool {
+        self.encoder.set_h264(allowed)
+    }
+
     /// The helper asked for a quality (SES-09).
     pub fn set_quality(&mut self, q: beckon_core::message::Quality) {
         self.quality.set_mode(q);

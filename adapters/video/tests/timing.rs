@@ -248,3 +248,49 @@ fn scroll_and_typing() {
         r.iter().map(|r| r.encoding).collect::<Vec<_>>()
     );
 }
+
+/// The H.264 path on a full 1920×1080 photograph-like screen that changes in
+/// every frame: JPEG tiles first, then (once the region is found) one H.264
+/// picture a frame. Needs the `h264` feature.
+#[cfg(feature = "h264")]
+#[test]
+#[ignore = "timing, run in release by hand"]
+fn h264_full_screen_1920x1080() {
+    const FW: u16 = 1920;
+    const FH: u16 = 1080;
+    let frame = |i: u32| {
+        let mut px = solid_screen(FW, FH, [0, 0, 0, 255]);
+        paint(
+            &mut px,
+            FW,
+            FH,
+            Rect::new(0, 0, FW, FH),
+            Paint::Photo(i * 3),
+        );
+        px
+    };
+    for h264 in [false, true] {
+        let mut encoder = Encoder::new(EncoderConfig::default());
+        encoder.set_lossy_quality(Some(85));
+        encoder.set_h264(h264);
+        encoder.set_refine(false);
+        let frames: Vec<Vec<u8>> = (0..20).map(frame).collect();
+        for px in &frames[..6] {
+            encoder.encode(FW, FH, px, None).unwrap();
+        }
+        let start = Instant::now();
+        let mut bytes = 0;
+        for px in &frames[6..] {
+            encoder.encode(FW, FH, px, None).unwrap();
+            bytes += encoder.last_stats().bytes;
+        }
+        let n = frames.len() as u32 - 6;
+        println!(
+            "full 1080p photo change, H.264 {}: {:?} per encode, {} B per frame, {} tiles as H.264 in the last",
+            if h264 { "on" } else { "off" },
+            start.elapsed() / n,
+            bytes / u64::from(n),
+            encoder.last_motion()
+        );
+    }
+}

@@ -33,15 +33,19 @@ pub enum Workload {
     Drag,
     FullScreen,
     Motion,
+    /// A photograph panned across a 640x360 region at 30 frames a second:
+    /// what a video looks like to the encoder.
+    Video,
 }
 
 impl Workload {
-    pub const ALL: [Workload; 5] = [
+    pub const ALL: [Workload; 6] = [
         Workload::Typing,
         Workload::Scrolling,
         Workload::Drag,
         Workload::FullScreen,
         Workload::Motion,
+        Workload::Video,
     ];
 
     pub fn name(self) -> &'static str {
@@ -51,6 +55,7 @@ impl Workload {
             Workload::Drag => "drag",
             Workload::FullScreen => "fullscreen",
             Workload::Motion => "motion",
+            Workload::Video => "video",
         }
     }
 }
@@ -259,6 +264,24 @@ impl Scene {
                 scene.painter = Some(p);
                 scene.probe = region;
             }
+            Workload::Video => {
+                let region = Region {
+                    x: 640,
+                    y: 360,
+                    w: 640,
+                    h: 360,
+                };
+                let mut p = Painter::new(x.display(), region);
+                // Twice as wide as the region, panned across it.
+                let wide = Region {
+                    w: region.w * 2,
+                    ..region
+                };
+                p.images[0] = photo(wide, 0);
+                p.pan(0);
+                scene.painter = Some(p);
+                scene.probe = region;
+            }
         }
         // Let everything finish drawing.
         std::thread::sleep(Duration::from_millis(700));
@@ -307,6 +330,15 @@ impl Scene {
                     let due = start + Duration::from_micros(33_333 * u64::from(i));
                     std::thread::sleep(due.saturating_duration_since(Instant::now()));
                     p.square(i);
+                }
+            }
+            Workload::Video => {
+                let p = self.painter.as_ref().expect("painter");
+                let start = Instant::now();
+                for i in 1..=90u32 {
+                    let due = start + Duration::from_micros(33_333 * u64::from(i));
+                    std::thread::sleep(due.saturating_duration_since(Instant::now()));
+                    p.pan(i);
                 }
             }
         }
@@ -408,6 +440,18 @@ impl Painter {
             y += n;
         }
         self.conn.sync().expect("sync");
+    }
+
+    /// Show step `i` of the pan: the window's width of `images[0]` (twice
+    /// as wide), 4 pixels further right each step.
+    fn pan(&self, i: u32) {
+        let (w, h) = (usize::from(self.region.w), usize::from(self.region.h));
+        let off = (i as usize * 4) % w;
+        let mut crop = Vec::with_capacity(w * h * 4);
+        for row in self.images[0].chunks_exact(w * 2 * 4).take(h) {
+            crop.extend_from_slice(&row[off * 4..(off + w) * 4]);
+        }
+        self.put_image(&crop);
     }
 
     /// Draw the square at step `i` (clearing where it was at `i - 1`).
