@@ -309,7 +309,17 @@ pub enum Message<'a> {
         /// `true` for a relative mouse (movements), `false` for absolute.
         relative: bool,
     },
+    /// Expert → novice, once the session started: the optional encodings
+    /// this viewer decodes, so the sender never uses one it cannot show.
+    Decodes {
+        /// [`DECODES_H264`]; other bits are kept for later encodings and
+        /// ignored.
+        encodings: u8,
+    },
 }
+
+/// [`Message::Decodes`]: the viewer decodes [`Encoding::H264`].
+pub const DECODES_H264: u8 = 1;
 
 /// [`Message::KeyboardLeds`]: Num Lock (bit 0, as in the USB boot
 /// keyboard's output report).

@@ -104,6 +104,7 @@ enum Owned {
     Bye(EndReason),
     KeyboardLeds(u8),
     PointerMode(bool),
+    Decodes(u8),
 }
 
 impl Owned {
@@ -182,6 +183,9 @@ impl Owned {
             Owned::PointerMode(relative) => Message::PointerMode {
                 relative: *relative,
             },
+            Owned::Decodes(encodings) => Message::Decodes {
+                encodings: *encodings,
+            },
         }
     }
 }
@@ -247,6 +251,7 @@ fn message() -> impl Strategy<Value = Owned> {
         unit_enum::<EndReason>().prop_map(Owned::Bye),
         any::<u8>().prop_map(Owned::KeyboardLeds),
         any::<bool>().prop_map(Owned::PointerMode),
+        any::<u8>().prop_map(Owned::Decodes),
     ]
 }
 
@@ -282,9 +287,10 @@ fn variant_index(message: &Message<'_>) -> usize {
         Message::Bye { .. } => 25,
         Message::KeyboardLeds { .. } => 26,
         Message::PointerMode { .. } => 27,
+        Message::Decodes { .. } => 28,
     }
 }
-const VARIANTS: usize = 28;
+const VARIANTS: usize = 29;
 
 fn encode(message: &Message<'_>) -> Vec<u8> {
     let mut out = vec![0u8; BUFFER];

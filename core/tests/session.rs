@@ -233,6 +233,24 @@ fn ses_04_the_helper_switches_the_machine_to_a_relative_mouse() {
 }
 
 #[test]
+fn ses_12_the_viewer_says_which_optional_encodings_it_decodes() {
+    use beckon_core::message::DECODES_H264;
+    let (mut machine, mut p) = invited_pair(13, None, None);
+    p.pump();
+    assert_eq!(
+        p.expert.announce_decodes(DECODES_H264),
+        Err(SendError::NotAllowed)
+    );
+    p.admit_and_accept(&mut machine);
+    p.expert.announce_decodes(DECODES_H264).unwrap();
+    p.pump();
+    assert_eq!(
+        p.novice_events.last(),
+        Some(&Ev::ViewerDecodes(DECODES_H264))
+    );
+}
+
+#[test]
 fn inv_08_novice_declines() {
     let (mut machine, mut p) = invited_pair(3, None, None);
     p.pump();

@@ -57,6 +57,8 @@ pub enum Ev {
     KeyboardLeds(u8),
     /// Novice: the helper wants a relative (`true`) or absolute pointer.
     PointerMode(bool),
+    /// Novice: the optional encodings the helper's viewer decodes.
+    ViewerDecodes(u8),
     /// Novice: the helper asked for a picture quality.
     Quality(Quality),
     /// Both: the session ended.
@@ -100,6 +102,7 @@ impl From<&Event<'_>> for Ev {
             Event::Cursor { x, y } => Ev::Cursor(x, y),
             Event::KeyboardLeds(leds) => Ev::KeyboardLeds(leds),
             Event::PointerMode { relative } => Ev::PointerMode(relative),
+            Event::ViewerDecodes(e) => Ev::ViewerDecodes(e),
             Event::QualityRequested(q) => Ev::Quality(q),
             Event::Ended(r) => Ev::Ended(r),
         }
@@ -167,6 +170,9 @@ impl Ev {
             Ev::KeyboardLeds(leds) => format!("the machine's keyboard: {}", leds_words(*leds)),
             Ev::PointerMode(true) => "the helper asks for a relative mouse".into(),
             Ev::PointerMode(false) => "the helper asks for an absolute pointer".into(),
+            Ev::ViewerDecodes(e) => {
+                format!("the helper's viewer decodes optional encodings {e:#04x}")
+            }
             Ev::Quality(q) => format!("the helper asks for quality {q:?}"),
             Ev::Ended(r) => format!("session ended: {r}"),
         }

@@ -357,9 +357,10 @@ struct EncFrame {
     h264: bool,
 }
 
-/// Whether H.264 is on for this run: `BECKON_H264=1` (which the agent reads
-/// too) in a build with the `h264` feature (`cargo xtask bench-vs-vnc
-/// --h264` sets both).
+/// Whether H.264 is on for this run: `BECKON_H264=1` in a build with the
+/// `h264` feature (`cargo xtask bench-vs-vnc --h264` sets both). The
+/// agent and the helper in this run then both have it, and the helper's
+/// viewer says so, which is what turns it on in the agent.
 fn h264_on() -> bool {
     beckon_video::H264 && std::env::var_os("BECKON_H264").is_some_and(|v| v == "1")
 }
@@ -381,7 +382,7 @@ fn encoder_pass(workload: Workload) -> (Vec<EncFrame>, u64) {
         let mut d = beckon_x11::X11Display::open(Some(&display)).expect("open display");
         let mut enc = Encoder::new(EncoderConfig::default());
         enc.set_lossy_quality(Some(LOSSY_QUALITY));
-        // As the agent does (BECKON_H264=1, see `h264_on`).
+        // As the agent does for a viewer that decodes H.264 (see `h264_on`).
         enc.set_h264(h264_on());
         let mut frames = Vec::new();
         let mut bytes = 0u64;

@@ -79,6 +79,7 @@ pub(crate) enum Pending {
     PointerMode {
         relative: bool,
     },
+    ViewerDecodes(u8),
     Ended(EndReason),
 }
 
@@ -437,6 +438,7 @@ impl<const TX: usize> Common<TX> {
             Pending::KeyboardLeds(leds) => Event::KeyboardLeds(leds),
             Pending::QualityRequested(q) => Event::QualityRequested(q),
             Pending::PointerMode { relative } => Event::PointerMode { relative },
+            Pending::ViewerDecodes(encodings) => Event::ViewerDecodes(encodings),
             Pending::Ended(r) => Event::Ended(r),
         })
     }

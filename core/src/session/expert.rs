@@ -287,6 +287,15 @@ impl<const TX: usize> ExpertSession<TX> {
         self.c.send(&Message::PointerMode { relative })
     }
 
+    /// Tell the novice which optional encodings this viewer decodes (see
+    /// [`Message::Decodes`]); without it the novice uses none of them.
+    pub fn announce_decodes(&mut self, encodings: u8) -> Result<(), SendError> {
+        if !self.c.started {
+            return Err(SendError::NotAllowed);
+        }
+        self.c.send(&Message::Decodes { encodings })
+    }
+
     /// Disconnect (SES-10).
     pub fn disconnect(&mut self) {
         self.c.end(EndReason::LocalLeft, true);

@@ -236,6 +236,9 @@ pub enum Event<'a> {
         /// Relative movements rather than positions.
         relative: bool,
     },
+    /// Novice: the optional encodings the helper's viewer decodes
+    /// ([`crate::message::DECODES_H264`]); use only those.
+    ViewerDecodes(u8),
     /// Both: the session is over. The last event; then drain
     /// `poll_transmit` and close the link.
     Ended(EndReason),

@@ -897,6 +897,7 @@ impl<const TX: usize> NoviceSession<TX> {
                 c.emit(Pending::QualityRequested(q));
             }
             Message::PointerMode { relative } => c.emit(Pending::PointerMode { relative }),
+            Message::Decodes { encodings } => c.emit(Pending::ViewerDecodes(encodings)),
             _ => return Err(EndReason::ProtocolError),
         }
         Ok(())

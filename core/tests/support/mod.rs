@@ -46,6 +46,7 @@ pub enum Ev {
     Cursor(u16, u16),
     KeyboardLeds(u8),
     PointerMode(bool),
+    ViewerDecodes(u8),
     Quality,
     Ended(EndReason),
 }
@@ -81,6 +82,7 @@ impl From<Event<'_>> for Ev {
             Event::Cursor { x, y } => Ev::Cursor(x, y),
             Event::KeyboardLeds(leds) => Ev::KeyboardLeds(leds),
             Event::PointerMode { relative } => Ev::PointerMode(relative),
+            Event::ViewerDecodes(e) => Ev::ViewerDecodes(e),
             Event::QualityRequested(_) => Ev::Quality,
             Event::Ended(r) => Ev::Ended(r),
         }

@@ -93,7 +93,7 @@ pub(super) async fn serve(ctx: Arc<Ctx>, stream: TcpStream, n: u64) {
         ctx: ctx.clone(),
         slot,
         session,
-        streamer: streamer(),
+        streamer: Streamer::default(),
         files: FileDesk::new(ctx.config.download_dir.clone()),
         tx,
         ended: None,
@@ -339,6 +339,14 @@ impl Conn {
                 }),
             },
             Ev::Quality(q) => self.streamer.set_quality(q),
+            Ev::ViewerDecodes(encodings) => {
+                // H.264 only for a viewer that said it decodes it, and only
+                // if this build encodes it.
+                let wanted = encodings & beckon_core::message::DECODES_H264 != 0;
+                if wanted && self.streamer.set_h264(true) {
+                    tracing::info!("the helper's viewer decodes H.264: used for full motion");
+                }
+            }
             Ev::Ended(r) => {
                 self.set_in_control(false);
                 self.retract();
@@ -473,21 +481,4 @@ fn display_name(path: &std::path::Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
-}
-
-/// Set to `1` on the sharing side to let the picture use H.264 for a region
-/// in full motion (a video). Only for a helper whose build decodes H.264:
-/// the protocol does not yet say what a viewer decodes, so the person who
-/// starts the agent vouches for it. A build without the `h264` feature
-/// ignores it.
-pub const H264_ENV: &str = "BECKON_H264";
-
-/// A streamer for one connection, with H.264 allowed when [`H264_ENV`] asks
-/// for it and this build has it.
-fn streamer() -> Streamer {
-    let mut streamer = Streamer::default();
-    if std::env::var_os(H264_ENV).is_some_and(|v| v == "1") && !streamer.set_h264(true) {
-        tracing::warn!("{H264_ENV}=1 is ignored: this build has no H.264");
-    }
-    streamer
 }

@@ -246,6 +246,13 @@ impl Task {
             Ev::Started => {
                 self.tell("the person accepted: you see the screen; chat is open");
                 self.update(|s| s.started = true);
+                // Optional encodings this build decodes, so the other side
+                // may use them (and never one it cannot show).
+                if beckon_video::H264 {
+                    let _ = self
+                        .session
+                        .announce_decodes(beckon_core::message::DECODES_H264);
+                }
             }
             Ev::ControlGranted => {
                 self.tell("control is shared: your keyboard and mouse act on the machine");
