@@ -163,7 +163,13 @@ impl Visit {
                 return Some(reason);
             }
         }
-        dongle.with(|st| st.session = Some(self.s.state()));
+        dongle.with(|st| {
+            st.session = Some(self.s.state());
+            // The owner's settings are in force at once, in the running
+            // session too (OFF-04): `control on` mid-session lets the
+            // helper ask, `control off` makes the next request fail.
+            self.s.set_settings(st.settings);
+        });
         if self.watching() {
             let mut fresh = Damage::new();
             io.video.take_damage(&mut fresh);
