@@ -261,7 +261,7 @@ fn ses_05_the_button_takes_control_back() {
 }
 
 #[test]
-fn ses_03_pre_approved_invitation_needs_no_button() {
+fn inv_08_pre_approved_invitation_needs_no_button_and_the_helper_is_told() {
     let mut sim = DongleSim::new(9);
     sim.console("control on");
     let inv = sim.owner_invite(None, true).expect("invitation");
@@ -289,7 +289,7 @@ fn ses_03_pre_approved_invitation_needs_no_button() {
 }
 
 #[test]
-fn inv_05_06_10_wrong_password_ends_only_that_attempt() {
+fn inv_05_06_wrong_password_ends_only_that_attempt() {
     let mut sim = DongleSim::new(10);
     let inv = sim.owner_invite(Some("tulip"), false).expect("invitation");
     let k = sim
@@ -445,7 +445,7 @@ fn same_seed_same_dongle_run() {
 }
 
 #[test]
-fn mouse_reports_reach_the_target_in_control() {
+fn ses_04_helper_pointer_reaches_the_target_as_mouse_reports() {
     let mut sim = DongleSim::new(17);
     let k = in_control(&mut sim);
     sim.expert_input(k, InputEvent::PointerAbs { x: 1000, y: 2000 });
