@@ -26,7 +26,8 @@ pub const BOOK_CAPACITY: usize = 8;
 const INVITE_MINUTES: u64 = 60;
 
 /// Something the person did on the dongle, for the session task.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, defmt::Format)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum UserEvent {
     /// The button, briefly.
     Button,

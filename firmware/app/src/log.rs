@@ -1,13 +1,13 @@
-//! The app's log lines. On a board they are defmt frames (feature `log`);
+//! The app's log lines. On a board they are defmt frames (feature `defmt`);
 //! in host-sim, which runs this app on the host, no defmt logger is linked,
 //! so the lines compile to nothing. The arguments are still borrowed then,
 //! so a value used only for logging does not turn into a warning.
 
 macro_rules! log_line {
     ($level:ident, $fmt:literal $(, $arg:expr)* $(,)?) => {{
-        #[cfg(feature = "log")]
+        #[cfg(feature = "defmt")]
         defmt::$level!($fmt $(, $arg)*);
-        #[cfg(not(feature = "log"))]
+        #[cfg(not(feature = "defmt"))]
         {
             let _ = ($(&$arg,)*);
         }

@@ -52,7 +52,8 @@ impl Default for OwnerBuffers {
 }
 
 /// Why an owner connection ended early.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, defmt::Format)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 enum Fail {
     Io,
     Preamble,

@@ -18,7 +18,8 @@ use crate::hw::{Console, FrameSource, HidSink, Led, LedState, Storage};
 use crate::log;
 
 /// What the button answers next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, defmt::Format)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 enum Prompt {
     None,
     Consent,
