@@ -220,4 +220,22 @@ impl Wire {
         }
         (moved, fired)
     }
+
+    /// Close this direction now, whatever is left unsent (a driver that
+    /// gave up waiting for its goodbye to leave). Returns whether it was
+    /// still open.
+    pub fn close(
+        &mut self,
+        link: &mut Link,
+        toward: Toward,
+        now: u64,
+        rng: &mut ChaCha20Rng,
+    ) -> bool {
+        if self.fin_sent {
+            return false;
+        }
+        self.fin_sent = true;
+        link.pipe_mut(toward).close(now, rng);
+        true
+    }
 }

@@ -17,6 +17,9 @@
 //!   one session per connection).
 //! - [`expert`]: an expert's client and its view of the screen.
 //! - [`desktop`]: the simulated desktop and input devices.
+//! - [`dongle`]: firmware-in-the-loop: the dongle's own firmware app with
+//!   a simulated target computer, LED, console and storage
+//!   ([`dongle::DongleSim`]).
 //! - [`net`]: links, their pipes and the fault tap.
 //! - [`files`]: files between the two; the picture is `beckon-video`'s
 //!   [`video`] streamer and view.
@@ -42,6 +45,7 @@
 
 pub mod agent;
 pub mod desktop;
+pub mod dongle;
 pub mod endpoint;
 pub mod events;
 pub mod expert;

@@ -14,6 +14,8 @@ pub enum Actor {
     Expert(usize),
     /// The person at the novice's machine.
     Person,
+    /// The dongle's console and LED (firmware-in-the-loop).
+    Dongle,
     /// The simulated network.
     Net,
     /// The simulator itself (scenario steps).
@@ -26,6 +28,7 @@ impl fmt::Display for Actor {
             Actor::Novice(i) => write!(f, "novice#{i}"),
             Actor::Expert(i) => write!(f, "expert#{i}"),
             Actor::Person => f.write_str("person"),
+            Actor::Dongle => f.write_str("dongle"),
             Actor::Net => f.write_str("network"),
             Actor::Sim => f.write_str("sim"),
         }

@@ -201,7 +201,7 @@ pub fn firmware_test(root: &Path) -> Result<(), String> {
     }
     step(
         2,
-        "checking the firmware workspace: format, clippy, the kit's host tests",
+        "checking the firmware workspace: format, clippy, the kit's and the app's host tests",
     );
     let fw = firmware_dir(root);
     run(cargo().current_dir(&fw).args(["fmt", "--all", "--check"]))?;
@@ -213,6 +213,16 @@ pub fn firmware_test(root: &Path) -> Result<(), String> {
     run(cargo()
         .current_dir(&fw)
         .args(["test", "-p", "beckon-dongle-kit", "--target", &host]))?;
+    // So is the app without its embassy shell and defmt (the stored
+    // invitation book's tests).
+    run(cargo().current_dir(&fw).args([
+        "test",
+        "-p",
+        "beckon-dongle",
+        "--no-default-features",
+        "--target",
+        &host,
+    ]))?;
     step(3, "building the firmware image and the desktop client");
     run(cargo()
         .current_dir(firmware_dir(root))
@@ -405,7 +415,11 @@ fn story(
         let shown = dongle.expect(&format!("target text: \"{TYPED}\""))?;
         let lit = parse_lit(&shown)?;
 
-        step(9, "local Esc on the person's keyboard ends control");
+        step(
+            9,
+            "local Caps Lock reaches the helper; local Esc ends control",
+        );
+        dongle.send("key capslock")?;
         dongle.send("key esc")?;
         dongle.expect("control ended: you pressed Esc")?;
 
@@ -424,6 +438,10 @@ fn story(
         if !status {
             return Err(format!("`beckon connect` failed:\n{out}"));
         }
+        if !out.contains("the machine's keyboard: Caps Lock on") {
+            return Err(format!("the helper never saw Caps Lock on:\n{out}"));
+        }
+        println!("    the helper's console says: Caps Lock on");
         check_snapshot(&snapshot, lit)
     });
     if outcome.is_err() {
@@ -435,7 +453,7 @@ fn story(
 
     step(
         11,
-        "unattended help: a pre-approved invitation needs no button",
+        "unattended help: a pre-approved invitation needs no button; a relative mouse for BIOS screens",
     );
     let invitation = owner(&[
         "invite",
@@ -449,7 +467,7 @@ fn story(
     let script = work.join("unattended.script");
     fs::write(
         &script,
-        "wait-screen\nrequest-control\nwait-control\ndisconnect\n",
+        "wait-screen\nrequest-control\nwait-control\nmouse relative\nmove-by 5 -3\nwait 500\ndisconnect\n",
     )
     .map_err(|e| format!("cannot write the script: {e}"))?;
     let mut helper = Command::new(beckon)
@@ -465,6 +483,7 @@ fn story(
     let outcome = (|| -> Result<(), String> {
         dongle.expect("connects with a pre-approved invitation")?;
         dongle.expect("takes control (pre-approved)")?;
+        dongle.expect("the helper switched the mouse: relative")?;
         dongle.expect("session ended")?;
         let ok = wait_child(&mut helper, STEP_LIMIT)?;
         let out = helper_output(&mut helper);

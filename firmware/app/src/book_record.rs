@@ -27,7 +27,7 @@ pub(crate) fn load(storage: &mut impl Storage) -> (InvitationBook<BOOK_CAPACITY>
     match buf.get(..len).map(decode_value) {
         Some(Ok(record)) => record,
         _ => {
-            defmt::warn!("the stored invitations do not read back; starting with none");
+            crate::log::warning!("the stored invitations do not read back; starting with none");
             (InvitationBook::new(), PreApproved::new())
         }
     }

@@ -11,13 +11,13 @@ use beckon_core::policy::MachineSettings;
 use beckon_core::session::NoviceState;
 use beckon_dongle_kit::console::{self, Command};
 use beckon_dongle_kit::hid::MouseMode;
-use embassy_sync::blocking_mutex::raw::ThreadModeRawMutex;
+use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
 use embassy_sync::blocking_mutex::Mutex;
 use embassy_sync::channel::Channel;
-use embassy_time::Instant;
 use rand_core::CryptoRngCore;
 
 use crate::hw::{Console, Slot, Storage};
+use crate::log;
 
 /// Invitations the dongle keeps.
 pub const BOOK_CAPACITY: usize = 8;
@@ -26,7 +26,8 @@ pub const BOOK_CAPACITY: usize = 8;
 const INVITE_MINUTES: u64 = 60;
 
 /// Something the person did on the dongle, for the session task.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, defmt::Format)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum UserEvent {
     /// The button, briefly.
     Button,
@@ -64,27 +65,51 @@ pub(crate) struct State<R, S> {
 /// The dongle's shared state. Make one `static` of it in the board.
 pub struct Dongle<R, S> {
     name: &'static str,
-    /// The wall clock at `embassy_time` zero; the owner may set it.
-    boot_unix_ms: Mutex<ThreadModeRawMutex, core::cell::Cell<u64>>,
-    pub(crate) state: Mutex<ThreadModeRawMutex, RefCell<State<R, S>>>,
-    pub(crate) events: Channel<ThreadModeRawMutex, UserEvent, 16>,
+    /// The wall clock when `uptime_ms` read zero; the owner may set it.
+    boot_unix_ms: Mutex<CriticalSectionRawMutex, core::cell::Cell<u64>>,
+    /// Milliseconds since boot: embassy-time's clock on a board, the
+    /// virtual clock in host-sim.
+    uptime_ms: fn() -> u64,
+    // Critical-section mutexes rather than thread-mode ones: they work in
+    // every context on a board, and on the host (critical-section's `std`
+    // implementation), where thread-mode ones insist on a thread named
+    // "main".
+    pub(crate) state: Mutex<CriticalSectionRawMutex, RefCell<State<R, S>>>,
+    pub(crate) events: Channel<CriticalSectionRawMutex, UserEvent, 16>,
 }
 
 impl<R: CryptoRngCore + Send, S: Storage + Send> Dongle<R, S> {
     /// The dongle named `name` (shown to helpers), whose wall clock read
-    /// `boot_unix_ms` when `embassy_time` read zero. Loads the device key
+    /// `boot_unix_ms` when `embassy_time` read zero: [`Dongle::with_uptime`]
+    /// with embassy-time's clock.
+    #[cfg(feature = "embassy")]
+    pub fn new(name: &'static str, boot_unix_ms: u64, rng: R, storage: S) -> Self {
+        fn embassy_uptime_ms() -> u64 {
+            embassy_time::Instant::now().as_millis()
+        }
+        Self::with_uptime(name, boot_unix_ms, embassy_uptime_ms, rng, storage)
+    }
+
+    /// The dongle named `name` (shown to helpers), whose wall clock read
+    /// `boot_unix_ms` when `uptime_ms` read zero. Loads the device key
     /// and settings from `storage`, making a key on first boot. Remote
     /// control starts disabled until the owner enables it (SES-03).
-    pub fn new(name: &'static str, boot_unix_ms: u64, mut rng: R, mut storage: S) -> Self {
+    pub fn with_uptime(
+        name: &'static str,
+        boot_unix_ms: u64,
+        uptime_ms: fn() -> u64,
+        mut rng: R,
+        mut storage: S,
+    ) -> Self {
         let mut secret = [0u8; 32];
         let key = match storage.load(Slot::DeviceKey, &mut secret) {
             Some(32) => StaticKeypair::from_secret(secret),
             _ => {
                 let key = StaticKeypair::generate(&mut rng);
                 if !storage.store(Slot::DeviceKey, &key.secret) {
-                    defmt::warn!("device key not stored; it changes at the next boot");
+                    log::warning!("device key not stored; it changes at the next boot");
                 }
-                defmt::info!("new device key made");
+                log::info!("new device key made");
                 key
             }
         };
@@ -103,6 +128,7 @@ impl<R: CryptoRngCore + Send, S: Storage + Send> Dongle<R, S> {
         Dongle {
             name,
             boot_unix_ms: Mutex::new(core::cell::Cell::new(boot_unix_ms)),
+            uptime_ms,
             state: Mutex::new(RefCell::new(State {
                 book,
                 settings,
@@ -126,7 +152,7 @@ impl<R: CryptoRngCore + Send, S: Storage + Send> Dongle<R, S> {
 
     /// Wall-clock Unix milliseconds (the core checks expiries against it).
     pub fn now_ms(&self) -> u64 {
-        self.boot_unix_ms.lock(|b| b.get()) + Instant::now().as_millis()
+        self.boot_unix_ms.lock(|b| b.get()) + (self.uptime_ms)()
     }
 
     /// Set the wall clock (from the owner). Refused while a session runs:
@@ -134,7 +160,7 @@ impl<R: CryptoRngCore + Send, S: Storage + Send> Dongle<R, S> {
     /// Returns the clock afterwards.
     pub fn set_clock(&self, unix_ms: u64) -> u64 {
         if self.with(|s| s.session.is_none()) {
-            let boot = unix_ms.saturating_sub(Instant::now().as_millis());
+            let boot = unix_ms.saturating_sub((self.uptime_ms)());
             self.boot_unix_ms.lock(|b| b.set(boot));
         }
         self.now_ms()
@@ -180,8 +206,11 @@ impl<R: CryptoRngCore + Send, S: Storage + Send> Dongle<R, S> {
     }
 
     /// The `embassy_time` instant of a wall-clock time.
-    pub fn instant_at(&self, unix_ms: u64) -> Instant {
-        Instant::from_millis(unix_ms.saturating_sub(self.boot_unix_ms.lock(|b| b.get())))
+    #[cfg(feature = "embassy")]
+    pub fn instant_at(&self, unix_ms: u64) -> embassy_time::Instant {
+        embassy_time::Instant::from_millis(
+            unix_ms.saturating_sub(self.boot_unix_ms.lock(|b| b.get())),
+        )
     }
 
     /// The device key's public half.
@@ -210,7 +239,7 @@ impl<R: CryptoRngCore + Send, S: Storage + Send> Dongle<R, S> {
             if crate::book_record::fingerprint(book, pre_approved) != before
                 && !crate::book_record::store(storage, book, pre_approved)
             {
-                defmt::warn!("invitations not stored; a restart forgets the change");
+                crate::log::warning!("invitations not stored; a restart forgets the change");
             }
             out
         })
@@ -219,7 +248,7 @@ impl<R: CryptoRngCore + Send, S: Storage + Send> Dongle<R, S> {
     /// A person's event from a board's button or keyboard driver.
     pub fn user_event(&self, ev: UserEvent) {
         if self.events.try_send(ev).is_err() {
-            defmt::warn!("user event dropped, the session is busy: {}", ev);
+            log::warning!("user event dropped, the session is busy: {}", ev);
         }
     }
 

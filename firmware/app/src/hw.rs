@@ -27,7 +27,8 @@ pub trait HidSink {
 }
 
 /// What the status LED shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, defmt::Format)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum LedState {
     /// No network address yet.
     Offline,
@@ -56,7 +57,8 @@ pub trait Storage {
 }
 
 /// The records the dongle keeps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, defmt::Format)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Slot {
     /// The long-term device key (32 secret bytes).
     DeviceKey,

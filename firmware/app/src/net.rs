@@ -21,7 +21,7 @@ pub async fn configure(stack: Stack<'_>, dhcp_wait: Duration, fallback: Fallback
         .await
         .is_err()
     {
-        defmt::warn!(
+        crate::log::warning!(
             "no DHCP answer; using the static fallback {}",
             fallback.address
         );

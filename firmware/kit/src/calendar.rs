@@ -5,7 +5,8 @@
 //! `civil_from_days`: exact over the whole range used here, no tables.
 
 /// A UTC calendar time to the second.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, defmt::Format)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Civil {
     /// Year (e.g. 2026).
     pub year: u16,

@@ -26,7 +26,8 @@ pub const MAX_LINE: usize = 200;
 pub const MAX_INVITE_ADDRESSES: usize = beckon_core::invitation::MAX_ADDRESSES;
 
 /// A local key stroke: modifiers held around one key.
-#[derive(Debug, Clone, PartialEq, Eq, defmt::Format)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Stroke {
     /// Modifier usages (0xE0..=0xE7), pressed in order, released in reverse.
     pub modifiers: Vec<u8, 4>,
@@ -39,7 +40,8 @@ pub struct Stroke {
 // `Invite` variant (four addresses inline) costs nothing worth boxing for,
 // and there is no allocator to box with.
 #[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone, PartialEq, Eq, defmt::Format)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Command {
     /// The button, pressed briefly.
     Button,
@@ -64,7 +66,8 @@ pub enum Command {
 }
 
 /// Why a line was not understood; the console prints it with `help`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, defmt::Format)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum ParseError {
     /// Empty line.
     Empty,
@@ -171,6 +174,9 @@ pub fn usage_of(name: &str) -> Option<u8> {
         ("left", 0x50),
         ("down", 0x51),
         ("up", 0x52),
+        ("capslock", 0x39),
+        ("numlock", 0x53),
+        ("scrolllock", 0x47),
     ];
     if let Some((_, u)) = named.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
         return Some(*u);

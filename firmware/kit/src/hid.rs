@@ -9,7 +9,8 @@
 use beckon_core::message::InputEvent;
 
 /// The boot-protocol keyboard report: modifiers, reserved, six key slots.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, defmt::Format)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct KeyboardReport {
     /// Modifier bits (bit 0 = left Ctrl … bit 7 = right GUI).
     pub modifiers: u8,
@@ -38,7 +39,8 @@ impl KeyboardReport {
 }
 
 /// Who pressed a key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, defmt::Format)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum Source {
     /// The person's own keyboard, plugged into the dongle.
     Local,
@@ -139,7 +141,8 @@ impl Keyboard {
 
 /// The mouse report: buttons, and either an absolute position
 /// (0..=`POINTER_MAX`) or a relative move, with the wheel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, defmt::Format)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct MouseReport {
     /// Button bits (bit 0 = left).
     pub buttons: u8,
@@ -155,7 +158,8 @@ pub struct MouseReport {
 
 /// Which mouse the target sees: the absolute one suits desktops, the
 /// relative one is what BIOS setup screens understand.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, defmt::Format)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum MouseMode {
     /// Absolute pointer, 0..=32767 on both axes.
     #[default]

@@ -37,7 +37,8 @@ pub struct IndexedFrame<'a> {
 }
 
 /// A rectangle in pixels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, defmt::Format)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct TileRect {
     /// Left edge.
     pub x: u16,
@@ -171,7 +172,8 @@ impl Damage {
 }
 
 /// Why a tile could not be encoded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, defmt::Format)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum EncodeError {
     /// The tile reaches outside the frame, or the frame's pixel buffer is
     /// shorter than its size says.

@@ -1,11 +1,8 @@
-//! The owner channel on the dongle (see `beckon_core::owner`): pairing with
-//! the one-time code, then invitations and settings from `beckon dongle`.
-//!
-//! One owner connection at a time, on its own port and task, so managing
-//! invitations never waits for (or disturbs) a helper's session.
+//! The owner channel's connection loop: TCP accept, the Noise XX
+//! handshake, then one request and its reply at a time.
 
 use beckon_core::handshake::{parse_frame_header, Handshake, FRAME_HEADER_LEN, MAX_FRAME};
-use beckon_core::invitation::{InvitationId, NewInvitation, MAX_ADDRESSES};
+use beckon_core::invitation::InvitationId;
 use beckon_core::owner::{
     self, pairing_proof_matches, OwnerRefusal, OwnerReply, OwnerRequest, MAX_OWNER_MESSAGE,
     OWNER_PORT, OWNER_PREAMBLE, PAIRING_ATTEMPTS,
@@ -16,14 +13,12 @@ use embassy_net::Stack;
 use embassy_time::{with_timeout, Duration};
 use rand_core::CryptoRngCore;
 
+use super::invite;
 use crate::dongle::Dongle;
 use crate::hw::{Console, Slot, Storage};
 
 /// How long one owner connection may last.
 const CONNECTION_LIMIT: Duration = Duration::from_secs(60);
-
-/// Longest invitation life the owner may ask for: a week.
-const MAX_MINUTES: u32 = 7 * 24 * 60;
 
 /// Record buffer: a request or reply and its record overhead.
 const RECORD_BUF: usize = HEADER_LEN + MAX_OWNER_MESSAGE + TAG_LEN;
@@ -57,7 +52,8 @@ impl Default for OwnerBuffers {
 }
 
 /// Why an owner connection ended early.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, defmt::Format)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 enum Fail {
     Io,
     Preamble,
@@ -89,19 +85,19 @@ where
         let mut socket = TcpSocket::new(stack, rx, tx);
         socket.set_timeout(Some(Duration::from_secs(20)));
         if let Err(e) = socket.accept(OWNER_PORT).await {
-            defmt::warn!("owner accept failed: {}", e);
+            crate::log::warning!("owner accept failed: {}", e);
             continue;
         }
-        defmt::info!("owner channel from {}", socket.remote_endpoint());
+        crate::log::info!("owner channel from {}", socket.remote_endpoint());
         let result = with_timeout(
             CONNECTION_LIMIT,
             connection(&mut socket, dongle, console, frame, record, plain),
         )
         .await;
         match result {
-            Ok(Ok(())) => defmt::info!("owner channel closed"),
-            Ok(Err(f)) => defmt::warn!("owner channel ended: {}", f),
-            Err(_) => defmt::warn!("owner channel timed out"),
+            Ok(Ok(())) => crate::log::info!("owner channel closed"),
+            Ok(Err(f)) => crate::log::warning!("owner channel ended: {}", f),
+            Err(_) => crate::log::warning!("owner channel timed out"),
         }
         socket.close();
         let _ = with_timeout(Duration::from_secs(2), socket.flush()).await;
@@ -361,7 +357,7 @@ where
             st.owner = Some(peer);
             st.pairing_code = None;
             if !st.storage.store(Slot::Owner, &peer) {
-                defmt::warn!("owner key not stored; pairing is lost at the next boot");
+                crate::log::warning!("owner key not stored; pairing is lost at the next boot");
             }
             OwnerReply::Paired
         } else {
@@ -378,52 +374,4 @@ where
         _ => {}
     }
     reply
-}
-
-fn invite<R, S>(
-    dongle: &Dongle<R, S>,
-    minutes: u32,
-    addresses: &[&str],
-    password: Option<&str>,
-    pre_approved: bool,
-    text: &mut heapless::String<{ beckon_core::invitation::TEXT_CAP }>,
-) -> Result<(), OwnerRefusal>
-where
-    R: CryptoRngCore + Send,
-    S: Storage + Send,
-{
-    if !(1..=MAX_MINUTES).contains(&minutes) || addresses.len() > MAX_ADDRESSES {
-        return Err(OwnerRefusal::BadRequest);
-    }
-    let now = dongle.now_ms();
-    let mut new = NewInvitation::new(dongle.name(), now + u64::from(minutes) * 60_000);
-    new.addresses = addresses;
-    new.password = password.map(str::as_bytes);
-    let made = dongle.with_book(|st| {
-        let crate::dongle::State {
-            book,
-            rng,
-            pre_approved: approved,
-            ..
-        } = st;
-        let made = book.create(rng, &new, now).cloned();
-        if let (Ok(inv), true) = (&made, pre_approved) {
-            if approved.is_full() {
-                // The oldest mark belongs to an invitation long gone from
-                // the book's open slots.
-                approved.remove(0);
-            }
-            let _ = approved.push(inv.id.0);
-        }
-        made
-    });
-    match made {
-        Ok(inv) => {
-            let t = inv.to_text().map_err(|_| OwnerRefusal::BadRequest)?;
-            text.clear();
-            text.push_str(&t).map_err(|_| OwnerRefusal::BadRequest)
-        }
-        Err(beckon_core::invitation::BookError::Full) => Err(OwnerRefusal::BookFull),
-        Err(_) => Err(OwnerRefusal::BadRequest),
-    }
 }
