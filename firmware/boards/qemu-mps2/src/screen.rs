@@ -66,17 +66,23 @@ impl PixelColor for Idx {
 struct TestScreen {
     pixels: [u8; PIXELS],
     damage: Damage,
-    text: TextLine,
     uptime_s: u32,
 }
 
+/// The screen, all zero at reset so that it lies in `.bss`: a static with
+/// any non-zero byte goes to `.data`, whose initial image costs its whole
+/// size in flash too (75 KiB here). `init` draws it.
 static SCREEN: Mutex<ThreadModeRawMutex, RefCell<TestScreen>> =
     Mutex::new(RefCell::new(TestScreen {
-        pixels: [BG; PIXELS],
+        pixels: [0; PIXELS],
         damage: Damage::new(),
-        text: TextLine::new(TARGET_LAYOUT),
         uptime_s: 0,
     }));
+
+/// The simulated target's text line (small; kept apart from the pixels
+/// because its initial value is not all zero).
+static TARGET: Mutex<ThreadModeRawMutex, RefCell<TextLine>> =
+    Mutex::new(RefCell::new(TextLine::new(TARGET_LAYOUT)));
 
 const GRID: Grid = Grid {
     width: WIDTH,
@@ -141,7 +147,7 @@ impl TestScreen {
         }
         self.text(8, 130, &FONT_6X10, DIM, "Target computer, typed text:");
         self.draw_uptime();
-        self.draw_text_box();
+        TARGET.lock(|t| self.draw_text_box(t.borrow().text()));
     }
 
     fn draw_uptime(&mut self) {
@@ -152,12 +158,11 @@ impl TestScreen {
         self.text(8, 96, &FONT_6X10, WHITE, &s);
     }
 
-    fn draw_text_box(&mut self) {
+    fn draw_text_box(&mut self, text: &str) {
         self.fill(TEXT_BOX, BLACK);
         let (x, y, w, _) = TEXT_BOX;
         // Show the end of the line if it is longer than the box.
         let fits = usize::from(w / 8) - 1;
-        let text = self.text.text();
         let skip = text.chars().count().saturating_sub(fits);
         let mut shown: heapless::String<{ beckon_dongle_kit::target::LINE_CAP * 4 }> =
             heapless::String::new();
@@ -240,18 +245,22 @@ pub struct Hid {
 impl HidSink for Hid {
     fn keyboard(&mut self, report: &KeyboardReport) {
         defmt::debug!("HID keyboard {=[u8]:02x}", report.bytes());
-        let changed = SCREEN.lock(|s| {
-            let mut s = s.borrow_mut();
-            let changed = s.text.report(report);
-            if changed {
-                s.draw_text_box();
-            }
-            changed.then(|| {
-                let mut t: heapless::String<{ beckon_dongle_kit::target::LINE_CAP * 4 }> =
+        let changed = TARGET.lock(|t| {
+            let mut t = t.borrow_mut();
+            t.report(report).then(|| {
+                let mut text: heapless::String<{ beckon_dongle_kit::target::LINE_CAP * 4 }> =
                     heapless::String::new();
-                let _ = t.push_str(s.text.text());
-                (t, s.lit_in_text_box())
+                let _ = text.push_str(t.text());
+                text
             })
+        });
+        let changed = changed.map(|text| {
+            let lit = SCREEN.lock(|s| {
+                let mut s = s.borrow_mut();
+                s.draw_text_box(&text);
+                s.lit_in_text_box()
+            });
+            (text, lit)
         });
         if let Some((text, lit)) = changed {
             let (x, y, w, h) = TEXT_BOX;
@@ -269,7 +278,7 @@ impl HidSink for Hid {
     /// toggles its light); a real board reads them from the USB output
     /// report.
     fn leds(&self) -> u8 {
-        SCREEN.lock(|s| s.borrow().text.leds())
+        TARGET.lock(|t| t.borrow().leds())
     }
 }
 
