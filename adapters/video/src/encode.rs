@@ -338,8 +338,15 @@ impl Encoder {
             _ => None,
         };
         self.stats = EncodeStats::default();
-        // Every frame's `PaletteZ` rectangles are one new stream.
-        self.zstream.begin_frame();
+        // Every frame's `PaletteZ` rectangles are one new stream, squeezed
+        // harder when the frame is small enough to afford it.
+        let screen = u64::from(width) * u64::from(height);
+        let damaged = match (&previous, damage) {
+            (Some(_), Some(rects)) => rects.iter().map(|r| u64::from(r.area())).sum(),
+            _ => screen,
+        };
+        self.zstream
+            .begin_frame(crate::zstream::level_for(damaged, screen));
         self.z_ok = true;
         (self.copied, self.lossy_sent, self.motion_sent) = (0, 0, 0);
         let out = match previous {
