@@ -252,7 +252,7 @@ mod tests {
         assert_eq!(level_for(screen / 3 + 1, screen), LEVEL_LARGE);
         // Damage can overlap and add up to more than the screen.
         assert_eq!(level_for(u64::MAX, screen), LEVEL_LARGE);
-        assert!(LEVEL_SMALL > LEVEL_LARGE);
+        const { assert!(LEVEL_SMALL > LEVEL_LARGE) };
     }
 
     /// More than a window's worth (32 KiB) in one rectangle.
