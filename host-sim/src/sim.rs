@@ -144,36 +144,13 @@ impl Sim {
     /// Let `ms` of simulated time pass.
     pub fn run_for(&mut self, ms: u64) {
         let end = self.now + ms;
-        loop {
-            self.settle();
-            match self.next_wake() {
-                Some(t) if t <= end => self.now = t,
-                _ => {
-                    self.now = end;
-                    self.settle();
-                    return;
-                }
-            }
-        }
+        self.run_until_time(end, |_| false);
     }
 
     /// Run until `done` holds or `limit_ms` passed; returns whether it held.
-    pub fn run_until(&mut self, limit_ms: u64, mut done: impl FnMut(&mut Sim) -> bool) -> bool {
+    pub fn run_until(&mut self, limit_ms: u64, done: impl FnMut(&mut Sim) -> bool) -> bool {
         let end = self.now + limit_ms;
-        loop {
-            self.settle();
-            if done(self) {
-                return true;
-            }
-            match self.next_wake() {
-                Some(t) if t <= end => self.now = t,
-                _ => {
-                    self.now = end;
-                    self.settle();
-                    return done(self);
-                }
-            }
-        }
+        self.run_until_time(end, done)
     }
 
     /// A line in the transcript for a scenario step.
@@ -849,5 +826,48 @@ pub fn key_name(usage: u8) -> String {
         0xE4 => "Right Ctrl".into(),
         0xE6 => "AltGr".into(),
         u => format!("key 0x{u:02X}"),
+    }
+}
+
+/// A world on the virtual clock: it settles everything due now and says
+/// when something is due next. Both simulated worlds (the desktop agent's
+/// and the dongle's) run on it the same way.
+pub(crate) trait Clocked: Sized {
+    /// The clock, to move it.
+    fn clock(&mut self) -> &mut u64;
+    /// Do everything due at the current time.
+    fn settle(&mut self);
+    /// When something is due next.
+    fn next_wake(&self) -> Option<u64>;
+
+    /// Jump from one due time to the next until `done` holds (checked after
+    /// each settling) or the clock reaches `end`; returns whether it held.
+    fn run_until_time(&mut self, end: u64, mut done: impl FnMut(&mut Self) -> bool) -> bool {
+        loop {
+            self.settle();
+            if done(self) {
+                return true;
+            }
+            match self.next_wake() {
+                Some(t) if t <= end => *self.clock() = t,
+                _ => {
+                    *self.clock() = end;
+                    self.settle();
+                    return done(self);
+                }
+            }
+        }
+    }
+}
+
+impl Clocked for Sim {
+    fn clock(&mut self) -> &mut u64 {
+        &mut self.now
+    }
+    fn settle(&mut self) {
+        Sim::settle(self);
+    }
+    fn next_wake(&self) -> Option<u64> {
+        Sim::next_wake(self)
     }
 }

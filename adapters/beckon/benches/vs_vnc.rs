@@ -275,7 +275,20 @@ fn beckon_pass(rt: &tokio::runtime::Runtime, workload: Workload) -> Pass {
 struct X11Vnc(Child);
 
 impl Drop for X11Vnc {
+    /// Asked to stop first: x11vnc removes its System V shared memory
+    /// segments on SIGTERM, while SIGKILL leaks about sixty a run, and the
+    /// kernel's limit of 4096 is then reached after some seventy runs
+    /// ("shmget: No space left on device", and x11vnc never listens).
     fn drop(&mut self) {
+        let pid = rustix::process::Pid::from_child(&self.0);
+        let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
+        let end = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < end {
+            if matches!(self.0.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
     }

@@ -23,7 +23,7 @@ use crate::endpoint::Wire;
 use crate::events::Ev;
 use crate::expert::ExpertClient;
 use crate::net::{CutNotice, Fault, Link, LinkSpec, PlannedFault, Toward, Trigger};
-use crate::sim::key_name;
+use crate::sim::{key_name, Clocked};
 use crate::transcript::{Actor, Kind, Transcript};
 use crate::T0;
 
@@ -216,22 +216,6 @@ impl DongleSim {
         self.run_until_time(end, done)
     }
 
-    fn run_until_time(&mut self, end: u64, mut done: impl FnMut(&mut DongleSim) -> bool) -> bool {
-        loop {
-            self.settle();
-            if done(self) {
-                return true;
-            }
-            match self.next_wake() {
-                Some(t) if t <= end => self.now = t,
-                _ => {
-                    self.now = end;
-                    self.settle();
-                    return done(self);
-                }
-            }
-        }
-    }
 
     /// A line in the transcript for a scenario step.
     pub fn note(&mut self, text: &str) {
@@ -547,5 +531,17 @@ impl Drop for DongleSim {
                 self.config.seed, self.transcript
             );
         }
+    }
+}
+
+impl Clocked for DongleSim {
+    fn clock(&mut self) -> &mut u64 {
+        &mut self.now
+    }
+    fn settle(&mut self) {
+        DongleSim::settle(self);
+    }
+    fn next_wake(&self) -> Option<u64> {
+        DongleSim::next_wake(self)
     }
 }
