@@ -216,7 +216,6 @@ impl DongleSim {
         self.run_until_time(end, done)
     }
 
-
     /// A line in the transcript for a scenario step.
     pub fn note(&mut self, text: &str) {
         self.log(Actor::Sim, Kind::Step, text);
