@@ -210,9 +210,15 @@ pub fn firmware_test(root: &Path) -> Result<(), String> {
         .args(["clippy", "--workspace", "--", "-D", "warnings"]))?;
     // The kit is no_std but hardware-free: its tests run on the host.
     let host = host_triple()?;
-    run(cargo()
-        .current_dir(&fw)
-        .args(["test", "-p", "beckon-dongle-kit", "--target", &host]))?;
+    run(cargo().current_dir(&fw).args([
+        "test",
+        "-p",
+        "beckon-dongle-kit",
+        "--features",
+        "canvas",
+        "--target",
+        &host,
+    ]))?;
     // So is the app without its embassy shell and defmt (the stored
     // invitation book's tests).
     run(cargo().current_dir(&fw).args([

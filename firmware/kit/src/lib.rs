@@ -14,6 +14,8 @@
 //!   tile damage (the STM32 board's DCMI frame source);
 //! - [`records`]: named records in two flash sectors used in turn, safe
 //!   against a power cut (the STM32 board's storage);
+//! - `canvas` (feature `canvas`): drawing an indexed-colour test screen
+//!   with embedded-graphics, marking the tiles it touches;
 //! - [`calendar`]: Unix time to a calendar date and back (the STM32
 //!   board's real-time clock).
 //!
@@ -22,6 +24,8 @@
 #![deny(missing_docs)]
 
 pub mod calendar;
+#[cfg(feature = "canvas")]
+pub mod canvas;
 pub mod capture;
 pub mod console;
 pub mod hid;

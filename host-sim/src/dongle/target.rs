@@ -11,15 +11,11 @@ use std::rc::Rc;
 
 use beckon_core::keymap::Layout;
 use beckon_dongle::hw::{FrameSource, HidSink};
+use beckon_dongle_kit::canvas::{Area, Canvas};
 use beckon_dongle_kit::hid::{KeyboardReport, MouseMode, MouseReport};
 use beckon_dongle_kit::target::TextLine;
 use beckon_dongle_kit::tiles::{Damage, Grid, IndexedFrame};
 use embedded_graphics::mono_font::iso_8859_1::{FONT_6X10, FONT_8X13};
-use embedded_graphics::mono_font::{MonoFont, MonoTextStyle};
-use embedded_graphics::pixelcolor::raw::RawU8;
-use embedded_graphics::prelude::*;
-use embedded_graphics::primitives::{PrimitiveStyle, Rectangle};
-use embedded_graphics::text::{Baseline, Text};
 
 /// Screen width: a quarter VGA, like the QEMU board's test screen.
 pub const WIDTH: u16 = 320;
@@ -27,7 +23,7 @@ pub const WIDTH: u16 = 320;
 pub const HEIGHT: u16 = 240;
 
 /// Where typed text shows: (x, y, w, h).
-pub const TEXT_BOX: (u16, u16, u16, u16) = (8, 150, 304, 20);
+pub const TEXT_BOX: Area = (8, 150, 304, 20);
 
 const BG: u8 = 0;
 const WHITE: u8 = 1;
@@ -53,15 +49,6 @@ const GRID: Grid = Grid {
     height: HEIGHT,
 };
 
-/// A palette index as an embedded-graphics colour (the machine draws its
-/// screen with embedded-graphics).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Idx(pub u8);
-
-impl PixelColor for Idx {
-    type Raw = RawU8;
-}
-
 /// The target computer's state.
 #[derive(Debug)]
 pub struct Machine {
@@ -71,31 +58,6 @@ pub struct Machine {
     keyboard: KeyboardReport,
     mouse: Option<(MouseMode, MouseReport)>,
     keyboard_reports: usize,
-}
-
-impl OriginDimensions for Machine {
-    fn size(&self) -> Size {
-        Size::new(u32::from(WIDTH), u32::from(HEIGHT))
-    }
-}
-
-impl DrawTarget for Machine {
-    type Color = Idx;
-    type Error = std::convert::Infallible;
-
-    fn draw_iter<I: IntoIterator<Item = Pixel<Idx>>>(
-        &mut self,
-        pixels: I,
-    ) -> Result<(), Self::Error> {
-        for Pixel(p, c) in pixels {
-            if let (Ok(x), Ok(y)) = (u16::try_from(p.x), u16::try_from(p.y)) {
-                if x < WIDTH && y < HEIGHT {
-                    self.pixels[usize::from(y) * usize::from(WIDTH) + usize::from(x)] = c.0;
-                }
-            }
-        }
-        Ok(())
-    }
 }
 
 impl Machine {
@@ -141,45 +103,41 @@ impl Machine {
             .collect()
     }
 
-    fn fill(&mut self, (x, y, w, h): (u16, u16, u16, u16), colour: u8) {
-        let r = Rectangle::new(
-            Point::new(i32::from(x), i32::from(y)),
-            Size::new(u32::from(w), u32::from(h)),
-        );
-        let _ = r
-            .into_styled(PrimitiveStyle::with_fill(Idx(colour)))
-            .draw(self);
-        self.damage.mark_rect(GRID, x, y, w, h);
-    }
-
-    fn write(&mut self, x: u16, y: u16, font: &MonoFont<'_>, colour: u8, s: &str) {
-        let style = MonoTextStyle::new(font, Idx(colour));
-        let at = Point::new(i32::from(x), i32::from(y));
-        let _ = Text::with_baseline(s, at, style, Baseline::Top).draw(self);
+    /// Drawing on the pixels, marking the damage.
+    fn canvas(&mut self) -> Canvas<'_> {
+        Canvas {
+            pixels: &mut self.pixels,
+            grid: GRID,
+            damage: &mut self.damage,
+        }
     }
 
     fn draw_all(&mut self) {
-        self.fill((0, 0, WIDTH, HEIGHT), BG);
-        self.fill((0, 0, WIDTH, 24), BAR);
-        self.write(8, 6, &FONT_8X13, WHITE, "BIOS setup (simulated target)");
+        let mut c = self.canvas();
+        c.fill((0, 0, WIDTH, HEIGHT), BG);
+        c.fill((0, 0, WIDTH, 24), BAR);
+        c.text(8, 6, &FONT_8X13, WHITE, "BIOS setup (simulated target)");
         let bar_w = WIDTH / 4;
         for i in 0..4u8 {
-            self.fill((u16::from(i) * bar_w, 32, bar_w, 48), DIM + 1 + i);
+            c.fill((u16::from(i) * bar_w, 32, bar_w, 48), DIM + 1 + i);
         }
-        self.write(8, 130, &FONT_6X10, DIM, "Typed on the target's keyboard:");
+        c.text(8, 130, &FONT_6X10, DIM, "Typed on the target's keyboard:");
         self.draw_text_box();
     }
 
     fn draw_text_box(&mut self) {
-        self.fill(TEXT_BOX, BLACK);
-        let (x, y, w, _) = TEXT_BOX;
-        // The end of a long line, as an editor scrolls.
-        let fits = usize::from(w / 8) - 1;
-        let text = self.text.text();
-        let skip = text.chars().count().saturating_sub(fits);
-        let mut shown: String = text.chars().skip(skip).collect();
-        shown.push('_');
-        self.write(x + 2, y + 3, &FONT_8X13, WHITE, &shown);
+        let Machine {
+            pixels,
+            damage,
+            text,
+            ..
+        } = self;
+        let mut c = Canvas {
+            pixels,
+            grid: GRID,
+            damage,
+        };
+        c.text_box(TEXT_BOX, &FONT_8X13, BLACK, WHITE, text.text());
     }
 
     /// Text pixels in the text box of an RGBA screen of this size: how

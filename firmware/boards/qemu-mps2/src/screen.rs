@@ -8,17 +8,14 @@ use core::fmt::Write as _;
 
 use beckon_core::keymap::Layout;
 use beckon_dongle::hw::{Console, FrameSource, HidSink, Led, LedState};
+use beckon_dongle_kit::canvas::{self, Area, Canvas};
 use beckon_dongle_kit::hid::{KeyboardReport, MouseMode, MouseReport};
 use beckon_dongle_kit::target::TextLine;
 use beckon_dongle_kit::tiles::{Damage, Grid, IndexedFrame};
 use embassy_sync::blocking_mutex::raw::ThreadModeRawMutex;
 use embassy_sync::blocking_mutex::Mutex;
 use embedded_graphics::mono_font::iso_8859_1::{FONT_6X10, FONT_8X13};
-use embedded_graphics::mono_font::{MonoFont, MonoTextStyle};
-use embedded_graphics::pixelcolor::raw::RawU8;
-use embedded_graphics::prelude::*;
-use embedded_graphics::primitives::{PrimitiveStyle, Rectangle};
-use embedded_graphics::text::{Baseline, Text};
+use embedded_graphics::mono_font::MonoFont;
 
 use crate::uart::Uart;
 
@@ -30,7 +27,7 @@ const PIXELS: usize = WIDTH as usize * HEIGHT as usize;
 
 /// The typed-text box: (x, y, w, h). The test harness counts text pixels
 /// here in the helper's snapshot.
-pub const TEXT_BOX: (u16, u16, u16, u16) = (8, 150, 304, 20);
+pub const TEXT_BOX: Area = (8, 150, 304, 20);
 
 /// Palette indices.
 const BG: u8 = 0;
@@ -54,14 +51,6 @@ const PALETTE: [[u8; 4]; 12] = [
     [220, 40, 40, 255],
     [40, 40, 220, 255],
 ];
-
-/// A palette index as an embedded-graphics colour.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Idx(u8);
-
-impl PixelColor for Idx {
-    type Raw = RawU8;
-}
 
 struct TestScreen {
     pixels: [u8; PIXELS],
@@ -89,52 +78,22 @@ const GRID: Grid = Grid {
     height: HEIGHT,
 };
 
-impl OriginDimensions for TestScreen {
-    fn size(&self) -> Size {
-        Size::new(u32::from(WIDTH), u32::from(HEIGHT))
-    }
-}
-
-impl DrawTarget for TestScreen {
-    type Color = Idx;
-    type Error = core::convert::Infallible;
-
-    fn draw_iter<I: IntoIterator<Item = Pixel<Idx>>>(
-        &mut self,
-        pixels: I,
-    ) -> Result<(), Self::Error> {
-        for Pixel(p, c) in pixels {
-            if let (Ok(x), Ok(y)) = (u16::try_from(p.x), u16::try_from(p.y)) {
-                if x < WIDTH && y < HEIGHT {
-                    self.pixels[usize::from(y) * usize::from(WIDTH) + usize::from(x)] = c.0;
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
 impl TestScreen {
-    fn fill(&mut self, (x, y, w, h): (u16, u16, u16, u16), colour: u8) {
-        let r = Rectangle::new(
-            Point::new(i32::from(x), i32::from(y)),
-            Size::new(u32::from(w), u32::from(h)),
-        );
-        let _ = r
-            .into_styled(PrimitiveStyle::with_fill(Idx(colour)))
-            .draw(self);
-        self.damage.mark_rect(GRID, x, y, w, h);
+    /// Drawing on the pixels, marking the damage.
+    fn canvas(&mut self) -> Canvas<'_> {
+        Canvas {
+            pixels: &mut self.pixels,
+            grid: GRID,
+            damage: &mut self.damage,
+        }
+    }
+
+    fn fill(&mut self, area: Area, colour: u8) {
+        self.canvas().fill(area, colour);
     }
 
     fn text(&mut self, x: u16, y: u16, font: &MonoFont<'_>, colour: u8, s: &str) {
-        let style = MonoTextStyle::new(font, Idx(colour));
-        let _ = Text::with_baseline(
-            s,
-            Point::new(i32::from(x), i32::from(y)),
-            style,
-            Baseline::Top,
-        )
-        .draw(self);
+        self.canvas().text(x, y, font, colour, s);
     }
 
     fn draw_all(&mut self) {
@@ -159,18 +118,8 @@ impl TestScreen {
     }
 
     fn draw_text_box(&mut self, text: &str) {
-        self.fill(TEXT_BOX, BLACK);
-        let (x, y, w, _) = TEXT_BOX;
-        // Show the end of the line if it is longer than the box.
-        let fits = usize::from(w / 8) - 1;
-        let skip = text.chars().count().saturating_sub(fits);
-        let mut shown: heapless::String<{ beckon_dongle_kit::target::LINE_CAP * 4 }> =
-            heapless::String::new();
-        for c in text.chars().skip(skip) {
-            let _ = shown.push(c);
-        }
-        let _ = shown.push('_');
-        self.text(x + 2, y + 3, &FONT_8X13, WHITE, &shown);
+        self.canvas()
+            .text_box(TEXT_BOX, &FONT_8X13, BLACK, WHITE, text);
     }
 
     fn draw_status(&mut self, led: LedState) {
@@ -182,16 +131,7 @@ impl TestScreen {
 
     /// Text pixels in the text box.
     fn lit_in_text_box(&self) -> usize {
-        let (x, y, w, h) = TEXT_BOX;
-        (y..y + h)
-            .map(|row| {
-                let start = usize::from(row) * usize::from(WIDTH) + usize::from(x);
-                self.pixels[start..start + usize::from(w)]
-                    .iter()
-                    .filter(|&&p| p == WHITE)
-                    .count()
-            })
-            .sum()
+        canvas::count(&self.pixels, WIDTH, TEXT_BOX, WHITE)
     }
 }
 
