@@ -316,6 +316,34 @@ pub enum Message<'a> {
         /// ignored.
         encodings: u8,
     },
+    /// Novice → expert: the next frame, in a compact form for the small
+    /// updates that typing and pointing make. Its number is one above the
+    /// frame started last and its screen is that frame's; the `rects`
+    /// [`Message::Tile`]s that follow make it up, and it ends with the last
+    /// of them, without a [`Message::FrameEnd`]. A frame that is the first,
+    /// changes the screen size or skips a number starts with
+    /// [`Message::FrameStart`] instead.
+    NextFrame {
+        /// How many tiles follow.
+        rects: u16,
+    },
+    /// Novice → expert: one whole rectangle of the frame in progress, in one
+    /// message: a [`Message::Rect`] at offset 0 whose total is the data's
+    /// length, without repeating the frame number.
+    Tile {
+        /// Left edge.
+        x: u16,
+        /// Top edge.
+        y: u16,
+        /// Width.
+        w: u16,
+        /// Height.
+        h: u16,
+        /// How `data` is encoded.
+        encoding: Encoding,
+        /// The bytes, all of them.
+        data: &'a [u8],
+    },
 }
 
 /// [`Message::Decodes`]: the viewer decodes [`Encoding::H264`].

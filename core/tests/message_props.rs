@@ -105,6 +105,15 @@ enum Owned {
     KeyboardLeds(u8),
     PointerMode(bool),
     Decodes(u8),
+    NextFrame(u16),
+    Tile {
+        x: u16,
+        y: u16,
+        w: u16,
+        h: u16,
+        encoding: Encoding,
+        data: Vec<u8>,
+    },
 }
 
 impl Owned {
@@ -186,6 +195,22 @@ impl Owned {
             Owned::Decodes(encodings) => Message::Decodes {
                 encodings: *encodings,
             },
+            Owned::NextFrame(rects) => Message::NextFrame { rects: *rects },
+            Owned::Tile {
+                x,
+                y,
+                w,
+                h,
+                encoding,
+                data,
+            } => Message::Tile {
+                x: *x,
+                y: *y,
+                w: *w,
+                h: *h,
+                encoding: *encoding,
+                data,
+            },
         }
     }
 }
@@ -213,6 +238,19 @@ fn message() -> impl Strategy<Value = Owned> {
                 data,
             },
         );
+    let tile = (
+        any::<[u16; 4]>(),
+        unit_enum::<Encoding>(),
+        bytes(MAX_DATA_BYTES),
+    )
+        .prop_map(|([x, y, w, h], encoding, data)| Owned::Tile {
+            x,
+            y,
+            w,
+            h,
+            encoding,
+            data,
+        });
     prop_oneof![
         text(MAX_NAME_BYTES).prop_map(Owned::Admitted),
         any::<bool>().prop_map(Owned::ConsentGiven),
@@ -252,6 +290,8 @@ fn message() -> impl Strategy<Value = Owned> {
         any::<u8>().prop_map(Owned::KeyboardLeds),
         any::<bool>().prop_map(Owned::PointerMode),
         any::<u8>().prop_map(Owned::Decodes),
+        any::<u16>().prop_map(Owned::NextFrame),
+        tile,
     ]
 }
 
@@ -288,9 +328,11 @@ fn variant_index(message: &Message<'_>) -> usize {
         Message::KeyboardLeds { .. } => 26,
         Message::PointerMode { .. } => 27,
         Message::Decodes { .. } => 28,
+        Message::NextFrame { .. } => 29,
+        Message::Tile { .. } => 30,
     }
 }
-const VARIANTS: usize = 29;
+const VARIANTS: usize = 31;
 
 fn encode(message: &Message<'_>) -> Vec<u8> {
     let mut out = vec![0u8; BUFFER];

@@ -143,6 +143,63 @@ fn ses_12_small_frame_is_one_record() {
     assert_eq!(next, frame + 1, "the refused frame used no number");
 }
 
+/// A frame on the same screen as the one before goes in the compact form
+/// (no frame number, size or end on the wire), and the expert sees the same
+/// events as for the long form; a new screen size goes long again.
+#[test]
+fn ses_12_following_frame_goes_compact() {
+    let (mut machine, mut p) = invited_pair(42, None, None);
+    p.admit_and_accept(&mut machine);
+    p.pump();
+    let glyph = [FrameRect {
+        x: 700,
+        y: 300,
+        w: 7,
+        h: 13,
+        encoding: Encoding::Cached,
+        data: &[0x34, 0x12],
+    }];
+    let mut sizes = Vec::new();
+    let mut frames = Vec::new();
+    for (width, height) in [(1920, 1080), (1920, 1080), (1920, 1080), (1280, 1024)] {
+        p.expert_events.clear();
+        let frame = p.novice.send_frame(width, height, &glyph).unwrap();
+        sizes.push(p.novice.poll_transmit().unwrap().len());
+        p.pump();
+        assert_eq!(
+            p.expert_events,
+            [
+                Ev::FrameStart(frame, width, height),
+                Ev::Rect(frame, vec![0x34, 0x12]),
+                Ev::FrameEnd(frame),
+            ]
+        );
+        assert_eq!(p.novice.frame_sender().in_flight(), 0, "acked");
+        frames.push(frame);
+    }
+    assert_eq!(
+        frames,
+        [frames[0], frames[0] + 1, frames[0] + 2, frames[0] + 3]
+    );
+    assert!(
+        sizes[1] + 8 <= sizes[0],
+        "compact frame {} bytes, long one {}",
+        sizes[1],
+        sizes[0]
+    );
+    assert_eq!(sizes[1], sizes[2]);
+    assert_eq!(sizes[3], sizes[0], "a new size goes in the long form");
+
+    // A compact frame without rectangles ends as it starts.
+    p.expert_events.clear();
+    let empty = p.novice.send_frame(1280, 1024, &[]).unwrap();
+    p.pump();
+    assert_eq!(
+        p.expert_events,
+        [Ev::FrameStart(empty, 1280, 1024), Ev::FrameEnd(empty)]
+    );
+}
+
 #[test]
 fn inv_08_nothing_reaches_the_expert_before_consent() {
     let (mut machine, mut p) = invited_pair(2, None, None);

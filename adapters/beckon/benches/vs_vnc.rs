@@ -400,6 +400,9 @@ fn encoder_pass(workload: Workload) -> (Vec<EncFrame>, u64) {
         let mut frames = Vec::new();
         let mut bytes = 0u64;
         let mut first = true;
+        // `BECKON_BENCH_DUMP=1`: what each frame was made of, to see where
+        // the bytes go.
+        let dump = std::env::var_os("BECKON_BENCH_DUMP").is_some();
         let mut next = Instant::now();
         let screen_area = u64::from(WIDTH) * u64::from(HEIGHT);
         // Go on a little after the stop, for the exact re-sends of JPEG tiles.
@@ -423,6 +426,9 @@ fn encoder_pass(workload: Workload) -> (Vec<EncFrame>, u64) {
             first = false;
             if rec.load(Ordering::Relaxed) && !rects.is_empty() {
                 bytes += enc.last_stats().bytes;
+                if dump {
+                    eprintln!("frame {}: {}", frames.len(), frame_summary(&rects));
+                }
                 frames.push(EncFrame {
                     wall,
                     cpu,
@@ -441,6 +447,23 @@ fn encoder_pass(workload: Workload) -> (Vec<EncFrame>, u64) {
     let out = thread.join().expect("encoder thread");
     drop(scene);
     out
+}
+
+/// One frame's rectangles by encoding: count, bytes and covered pixels.
+fn frame_summary(rects: &[beckon_video::EncodedRect]) -> String {
+    let mut by: std::collections::BTreeMap<String, (usize, usize, u64)> = Default::default();
+    for r in rects {
+        let e = by.entry(format!("{:?}", r.encoding)).or_default();
+        e.0 += 1;
+        e.1 += r.data.len();
+        e.2 += u64::from(r.rect.w) * u64::from(r.rect.h);
+    }
+    let total: usize = rects.iter().map(|r| r.data.len()).sum();
+    let parts: Vec<String> = by
+        .iter()
+        .map(|(k, (n, b, px))| format!("{k} {n}x {b}B {px}px"))
+        .collect();
+    format!("{total} B: {}", parts.join(", "))
 }
 
 // ---------------------------------------------------------------- report

@@ -3,7 +3,7 @@
 //! Typing repeats itself: the box a typed `e` changes (the glyph and the
 //! cursor after it) has the same pixels wherever the `e` lands. Both sides
 //! keep the same few hundred small, exactly sent rectangles, and the encoder
-//! sends an 8-byte key instead of pixels when one comes again.
+//! sends a 2-byte key instead of pixels when one comes again.
 //!
 //! ## Keeping both sides the same
 //! Both sides run the same rules on the same sequence of rectangles:
@@ -21,6 +21,18 @@
 //! encoder sends is one the viewer has. And the encoder sends a key only
 //! after comparing the pixels with the ones it kept, so a key that two
 //! contents share is never used for the wrong one.
+//!
+//! ## The short key on the wire
+//! Entries are kept under a 64-bit [`content_key`], but a `Cached`
+//! rectangle carries only its [`short_key`], 16 bits: a typed character's
+//! frame is about 30 bytes, and the other six would be a fifth of it. The
+//! viewer takes the *newest* entry of the rectangle's size with that short
+//! key ([`RectCache::newest_with`]). Its entries newer than anything from
+//! before the encoder last forgot are exactly the encoder's, in the same
+//! order, so the encoder can tell which entry that will be: it sends the
+//! short key only when its own newest entry with that short key and size is
+//! the one it means, and the pixels otherwise (about one time in 65,536 per
+//! other entry of the same size).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -34,8 +46,8 @@ pub(crate) const CAPACITY: usize = 256;
 /// 64×64 tiles are left out, so a full-screen change costs no hashing.
 pub(crate) const MAX_CACHED_AREA: u32 = 32 * 32;
 
-/// Bytes of a `Cached` rectangle's data: the key.
-pub(crate) const KEY_BYTES: usize = 8;
+/// Bytes of a `Cached` rectangle's data: the short key, little-endian.
+pub(crate) const KEY_BYTES: usize = beckon_core::video::CACHED_KEY_BYTES as usize;
 
 /// Whether a rectangle sent in `encoding` with `area` pixels is kept.
 pub(crate) fn keeps(encoding: Encoding, area: u32) -> bool {
@@ -60,6 +72,11 @@ pub(crate) fn content_key(w: u16, h: u16, pixels: &[u8]) -> u64 {
         hash = (hash ^ u64::from(b)).wrapping_mul(PRIME);
     }
     hash
+}
+
+/// The 16 bits of `key` that go on the wire: all of its bits folded.
+pub(crate) fn short_key(key: u64) -> u16 {
+    (key ^ key >> 16 ^ key >> 32 ^ key >> 48) as u16
 }
 
 #[derive(Debug, Clone)]
@@ -126,6 +143,14 @@ impl RectCache {
             .is_some_and(|e| (e.w, e.h) == (w, h) && e.pixels == pixels)
     }
 
+    /// The full key of the newest entry of a `w`×`h` rectangle whose short
+    /// key is `short`: the one a `Cached` rectangle names.
+    pub(crate) fn newest_with(&self, short: u16, w: u16, h: u16) -> Option<u64> {
+        self.order.values().rev().copied().find(|key| {
+            short_key(*key) == short && self.entries.get(key).is_some_and(|e| (e.w, e.h) == (w, h))
+        })
+    }
+
     /// Forget everything.
     pub(crate) fn clear(&mut self) {
         self.entries.clear();
@@ -156,6 +181,65 @@ mod tests {
         assert!(c.holds(1000, 1, 1, &[9; 4]));
         // The size is part of what is kept.
         assert!(c.take_up(1000, 2, 1).is_none());
+    }
+
+    #[test]
+    fn the_newest_entry_with_a_short_key_is_the_one_named() {
+        let mut c = RectCache::default();
+        // Three full keys with one short key: 0x1_0001 folds to 0.
+        let (a, b, other_size) = (0x1_0001u64, 0x2_0002u64, 0x3_0003u64);
+        assert_eq!((short_key(a), short_key(b)), (0, 0));
+        c.insert(a, 2, 2, &[1; 16]);
+        c.insert(b, 2, 2, &[2; 16]);
+        c.insert(other_size, 1, 2, &[3; 8]);
+        assert_eq!(c.newest_with(0, 2, 2), Some(b));
+        assert_eq!(c.newest_with(0, 1, 2), Some(other_size));
+        assert_eq!(c.newest_with(0, 4, 4), None);
+        assert_eq!(c.newest_with(1, 2, 2), None);
+        // Using `a` makes it the newest, and so the one named.
+        c.take_up(a, 2, 2);
+        assert_eq!(c.newest_with(0, 2, 2), Some(a));
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The encoder's rule against the viewer's, with short keys that
+        /// mostly collide (content `i` has short key `i % 3`) and sends
+        /// that are lost (then the encoder forgets): every short key the
+        /// viewer receives names the content the encoder meant.
+        #[test]
+        fn short_keys_name_the_meant_content(
+            sends in prop::collection::vec((0u64..12, any::<bool>()), 1..200),
+        ) {
+            let (mut encoder, mut viewer) = (RectCache::default(), RectCache::default());
+            for (content, lost) in sends {
+                let key = content << 16 | content ^ (content % 3);
+                let pixels = [content as u8; 4];
+                let short = short_key(key);
+                prop_assert_eq!(short, (content % 3) as u16);
+                let named = encoder.holds(key, 1, 1, &pixels)
+                    && encoder.newest_with(short, 1, 1) == Some(key);
+                match named {
+                    true => {
+                        encoder.take_up(key, 1, 1);
+                    }
+                    false => encoder.insert(key, 1, 1, &pixels),
+                }
+                if lost {
+                    encoder.clear();
+                    continue;
+                }
+                match named {
+                    true => {
+                        let found = viewer.newest_with(short, 1, 1);
+                        prop_assert_eq!(found, Some(key));
+                        prop_assert_eq!(viewer.take_up(key, 1, 1), Some(&pixels[..]));
+                    }
+                    false => viewer.insert(key, 1, 1, &pixels),
+                }
+            }
+        }
     }
 
     #[test]

@@ -236,8 +236,8 @@ impl Screen {
     /// - `Jpeg`: a JPEG file exactly the rectangle's size; decoded opaque.
     /// - `H264`: one access unit of the region's stream (see the crate's
     ///   `h264.rs`); decoded opaque. Needs the `h264` feature.
-    /// - `Cached`: the little-endian `u64` key of a small rectangle this
-    ///   screen decoded earlier (see the crate's `cache.rs` for which ones it
+    /// - `Cached`: the little-endian 16-bit short key of a small rectangle
+    ///   this screen decoded earlier (see the crate's `cache.rs` for which ones it
     ///   keeps, and for how long).
     pub fn apply(
         &mut self,
@@ -301,12 +301,15 @@ impl Screen {
                 None
             }
             Encoding::Cached => {
-                let key: [u8; cache::KEY_BYTES] =
+                let short: [u8; cache::KEY_BYTES] =
                     data.try_into().map_err(|_| DecodeError::DataLength {
                         expected: cache::KEY_BYTES,
                         got: data.len(),
                     })?;
-                let key = u64::from_le_bytes(key);
+                let key = self
+                    .cache
+                    .newest_with(u16::from_le_bytes(short), rect.w, rect.h)
+                    .ok_or(DecodeError::NotCached)?;
                 let pixels = self
                     .cache
                     .take_up(key, rect.w, rect.h)

@@ -743,12 +743,16 @@ impl Encoder {
         self.raw.clear();
         tiles::gather(width, rect, screen, &mut self.raw);
         let key = cache::content_key(rect.w, rect.h, &self.raw);
-        if self.cache.holds(key, rect.w, rect.h, &self.raw) {
+        let short = cache::short_key(key);
+        // Only when the viewer's lookup by short key finds this very entry.
+        if self.cache.holds(key, rect.w, rect.h, &self.raw)
+            && self.cache.newest_with(short, rect.w, rect.h) == Some(key)
+        {
             self.cache.take_up(key, rect.w, rect.h);
             return EncodedRect {
                 rect,
                 encoding: Encoding::Cached,
-                data: key.to_le_bytes().to_vec(),
+                data: short.to_le_bytes().to_vec(),
             };
         }
         let r = self.encode_tile(width, rect, screen, lossy, true);

@@ -118,6 +118,9 @@ fn an_unknown_key_is_refused_and_changes_nothing() {
     assert!(screen
         .apply(Rect::new(0, 0, 2, 2), Encoding::Cached, &[1, 2])
         .is_err());
+    assert!(screen
+        .apply(Rect::new(0, 0, 2, 2), Encoding::Cached, &[1])
+        .is_err());
     assert_eq!(screen, before);
 }
 

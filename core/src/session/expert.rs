@@ -485,14 +485,69 @@ impl<const TX: usize> ExpertSession<TX> {
                 let ack = assembler
                     .on_frame_end(frame)
                     .map_err(|_| EndReason::ProtocolError)?;
-                let _ = c.send(&Message::FrameAck { frame: ack });
-                c.emit(Pending::FrameEnd(frame));
+                Self::frame_ended(c, ack);
+            }
+            (_, Message::NextFrame { rects }) => {
+                let next = assembler
+                    .on_next_frame(rects)
+                    .map_err(|_| EndReason::ProtocolError)?;
+                c.emit(Pending::FrameStart {
+                    frame: next.frame,
+                    width: next.width,
+                    height: next.height,
+                });
+                if next.ended {
+                    Self::frame_ended(c, next.frame);
+                }
+            }
+            (
+                _,
+                Message::Tile {
+                    x,
+                    y,
+                    w,
+                    h,
+                    encoding,
+                    data,
+                },
+            ) => {
+                let Some(frame) = assembler.frame_in_progress() else {
+                    return Err(EndReason::ProtocolError);
+                };
+                let ended = assembler
+                    .on_tile(x, y, w, h, encoding, data.len())
+                    .map_err(|_| EndReason::ProtocolError)?;
+                let at = (data.as_ptr() as usize).wrapping_sub(plaintext.as_ptr() as usize);
+                c.emit(Pending::Rect {
+                    frame,
+                    x,
+                    y,
+                    w,
+                    h,
+                    encoding,
+                    // `on_tile` checked that the length fits a u32.
+                    total: data.len() as u32,
+                    offset: 0,
+                    at,
+                    len: data.len(),
+                });
+                if let Some(ack) = ended {
+                    Self::frame_ended(c, ack);
+                }
             }
             (_, Message::Cursor { x, y }) => c.emit(Pending::Cursor { x, y }),
             (_, Message::KeyboardLeds { leds }) => c.emit(Pending::KeyboardLeds(leds)),
             _ => return Err(EndReason::ProtocolError),
         }
         Ok(())
+    }
+}
+
+impl<const TX: usize> ExpertSession<TX> {
+    /// A frame is complete: acknowledge it and tell the application.
+    fn frame_ended(c: &mut Common<TX>, frame: u32) {
+        let _ = c.send(&Message::FrameAck { frame });
+        c.emit(Pending::FrameEnd(frame));
     }
 }
 

@@ -95,6 +95,10 @@ pub struct NoviceSession<const TX: usize = DEFAULT_OUTBOX> {
     control_deadline: Option<u64>,
     video: FrameSender,
     quality: Quality,
+    /// The frame started last and its screen size, once its start is
+    /// queued: a frame that follows it on the same screen can go as a
+    /// compact [`Message::NextFrame`].
+    last_started: Option<(u32, u16, u16)>,
 }
 
 impl<const TX: usize> NoviceSession<TX> {
@@ -128,6 +132,7 @@ impl<const TX: usize> NoviceSession<TX> {
             control_deadline: None,
             video: FrameSender::new(config.frame_window),
             quality: Quality::Auto,
+            last_started: None,
         }
     }
 
@@ -541,12 +546,15 @@ impl<const TX: usize> NoviceSession<TX> {
             height,
             rects,
         })?;
+        self.last_started = Some((frame, width, height));
         Ok(frame)
     }
 
     /// Send a whole frame in one record: its start, every rectangle whole,
     /// and its end. A small update (a typed character) then costs one
-    /// record's length and tag instead of three or more; returns the frame's
+    /// record's length and tag instead of three or more, and a frame on the
+    /// same screen as the one before goes in the compact form
+    /// ([`Message::NextFrame`], [`Message::Tile`]s); returns the frame's
     /// number. [`SendError::Invalid`] when it cannot fit one record: send it
     /// piece by piece with [`Self::begin_frame`], [`Self::send_rect`] and
     /// [`Self::end_frame`] instead. Nothing is sent on an error.
@@ -572,31 +580,35 @@ impl<const TX: usize> NoviceSession<TX> {
             bytes += r.data.len();
         }
         let frame = self.video.next_frame().ok_or(SendError::WouldBlock)?;
-        let start = Message::FrameStart {
-            frame,
-            width,
-            height,
-            rects: count,
+        // The compact form when the expert can tell the number and size.
+        let follows = matches!(
+            (self.last_started, frame.checked_sub(1)),
+            (Some(started), Some(last)) if started == (last, width, height)
+        );
+        let start = match follows {
+            true => Message::NextFrame { rects: count },
+            false => Message::FrameStart {
+                frame,
+                width,
+                height,
+                rects: count,
+            },
         };
-        let body = rects.iter().map(|r| Message::Rect {
-            frame,
+        let tiles = rects.iter().map(|r| Message::Tile {
             x: r.x,
             y: r.y,
             w: r.w,
             h: r.h,
             encoding: r.encoding,
-            // At most `MAX_DATA_BYTES`, checked above.
-            total: r.data.len() as u32,
-            offset: 0,
             data: r.data,
         });
-        let messages = core::iter::once(start)
-            .chain(body)
-            .chain(core::iter::once(Message::FrameEnd { frame }));
+        let end = (!follows).then_some(Message::FrameEnd { frame });
+        let messages = core::iter::once(start).chain(tiles).chain(end);
         self.c.send_bulk_together(messages)?;
         // `can_send_frame` held, so the frame starts, and with this number.
         let _ = self.video.begin_frame(self.c.now);
         self.video.add_bytes(frame, bytes);
+        self.last_started = Some((frame, width, height));
         Ok(frame)
     }
 

@@ -14,8 +14,9 @@ pub const RECT_OVERHEAD_BYTES: u32 = 1024;
 /// Largest encoded length a `w`×`h` rectangle may declare in `encoding`.
 ///
 /// `Raw` must be exactly 4 bytes per pixel, `Solid` one 4-byte colour,
-/// `Copy` one 4-byte source position and `Cached` one 8-byte key (these four
-/// are checked for equality, not just the bound). The compressed encodings may not exceed the raw
+/// `Copy` one 4-byte source position and `Cached` one
+/// [`CACHED_KEY_BYTES`]-byte key (these four are checked for equality, not
+/// just the bound). The compressed encodings may not exceed the raw
 /// pixels plus LZ4's worst-case expansion (one byte in 255) plus
 /// [`RECT_OVERHEAD_BYTES`]: no honest encoder needs more, and the bound keeps a
 /// hostile peer from announcing gigabytes the expert would wait for.
@@ -24,7 +25,7 @@ pub fn max_rect_bytes(encoding: Encoding, w: u16, h: u16) -> u32 {
     let bound = match encoding {
         Encoding::Raw => raw,
         Encoding::Solid | Encoding::Copy => 4,
-        Encoding::Cached => 8,
+        Encoding::Cached => u64::from(CACHED_KEY_BYTES),
         Encoding::Palette
         | Encoding::PaletteZ
         | Encoding::Lz4
@@ -33,6 +34,10 @@ pub fn max_rect_bytes(encoding: Encoding, w: u16, h: u16) -> u32 {
     };
     u32::try_from(bound).unwrap_or(u32::MAX)
 }
+
+/// Bytes of an [`Encoding::Cached`] rectangle: the short key that names
+/// content the viewer holds (`beckon-video` defines which).
+pub const CACHED_KEY_BYTES: u32 = 2;
 
 /// What one accepted piece of a rectangle means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +52,20 @@ pub enum RectProgress {
     },
     /// This piece completes the rectangle: it can be decoded now.
     Complete,
+}
+
+/// A frame started by [`FrameAssembler::on_next_frame`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct NextFrame {
+    /// Its number: one above the last frame started.
+    pub frame: u32,
+    /// Screen width, as the last frame's.
+    pub width: u16,
+    /// Screen height, as the last frame's.
+    pub height: u16,
+    /// It has no rectangles, so it ended as it started.
+    pub ended: bool,
 }
 
 /// The rectangle being received, as its first piece described it.
@@ -72,6 +91,8 @@ struct FrameInProgress {
     rects_announced: u16,
     rects_done: u16,
     rect: Option<RectInProgress>,
+    /// Started by a `NextFrame`: ends with its last rectangle.
+    ends_itself: bool,
 }
 
 /// Expert side: validates the `FrameStart`, `Rect`…, `FrameEnd` sequence
@@ -133,8 +154,74 @@ impl FrameAssembler {
             rects_announced: rects,
             rects_done: 0,
             rect: None,
+            ends_itself: false,
         });
         Ok(())
+    }
+
+    /// A [`Message::NextFrame`](crate::message::Message::NextFrame) arrived:
+    /// the frame after the last one started, on the same screen. Returns its
+    /// number, the screen size, and whether it is already over (no
+    /// rectangles), in which case it is to be acknowledged now.
+    pub fn on_next_frame(&mut self, rects: u16) -> Result<NextFrame, VideoError> {
+        if self.current.is_some() {
+            return Err(VideoError::FrameNotEnded);
+        }
+        let (Some(last), Some((width, height))) = (self.last_frame, self.screen) else {
+            return Err(VideoError::NoFrame);
+        };
+        let frame = last
+            .checked_add(1)
+            .ok_or(VideoError::FrameNotIncreasing { last, got: last })?;
+        self.last_frame = Some(frame);
+        let ended = rects == 0;
+        if !ended {
+            self.current = Some(FrameInProgress {
+                frame,
+                width,
+                height,
+                rects_announced: rects,
+                rects_done: 0,
+                rect: None,
+                ends_itself: true,
+            });
+        }
+        Ok(NextFrame {
+            frame,
+            width,
+            height,
+            ended,
+        })
+    }
+
+    /// A [`Message::Tile`](crate::message::Message::Tile) arrived: a whole
+    /// rectangle of `data_len` bytes for the frame in progress. Returns the
+    /// frame's number when this tile ended a frame that ends itself (to be
+    /// acknowledged as after a frame end).
+    pub fn on_tile(
+        &mut self,
+        x: u16,
+        y: u16,
+        w: u16,
+        h: u16,
+        encoding: Encoding,
+        data_len: usize,
+    ) -> Result<Option<u32>, VideoError> {
+        let current = self.current.as_ref().ok_or(VideoError::NoFrame)?;
+        if current.rect.is_some() {
+            return Err(VideoError::IncompleteRect);
+        }
+        let frame = current.frame;
+        let total = u32::try_from(data_len).map_err(|_| VideoError::RectLength)?;
+        // A whole rectangle is one piece at offset 0, so `on_rect` checks it.
+        self.on_rect(frame, x, y, w, h, encoding, total, 0, data_len)?;
+        match self.current {
+            Some(c) if c.ends_itself && c.rects_done == c.rects_announced => {
+                self.current = None;
+                Ok(Some(frame))
+            }
+            _ => Ok(None),
+        }
     }
 
     /// A [`Message::Rect`](crate::message::Message::Rect) arrived, carrying
@@ -243,6 +330,9 @@ impl FrameAssembler {
         if current.rect.is_some() {
             return Err(VideoError::IncompleteRect);
         }
+        if current.ends_itself {
+            return Err(VideoError::UnexpectedEnd);
+        }
         if current.rects_done != current.rects_announced {
             return Err(VideoError::MissingRects {
                 expected: current.rects_announced,
@@ -256,6 +346,11 @@ impl FrameAssembler {
     /// The screen size announced by the latest frame, if any.
     pub fn screen_size(&self) -> Option<(u16, u16)> {
         self.screen
+    }
+
+    /// The number of the frame in progress, if any.
+    pub fn frame_in_progress(&self) -> Option<u32> {
+        self.current.map(|c| c.frame)
     }
 
     /// `true` between a frame's start and its end.

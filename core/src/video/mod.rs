@@ -3,9 +3,13 @@
 //! The core frames video; it does not encode or decode it. The novice sends a
 //! frame as [`Message::FrameStart`](crate::message::Message::FrameStart), the
 //! [`Message::Rect`](crate::message::Message::Rect) pieces of each changed
-//! rectangle, and [`Message::FrameEnd`](crate::message::Message::FrameEnd);
-//! the expert answers each frame with
-//! [`Message::FrameAck`](crate::message::Message::FrameAck).
+//! rectangle, and [`Message::FrameEnd`](crate::message::Message::FrameEnd).
+//! A frame that follows the last on the same screen may go in a compact
+//! form instead: [`Message::NextFrame`](crate::message::Message::NextFrame)
+//! and one [`Message::Tile`](crate::message::Message::Tile) per whole
+//! rectangle, with no frame number and no end, which saves a typed
+//! character's frame about 20 of its 50 bytes. The expert answers each
+//! frame with [`Message::FrameAck`](crate::message::Message::FrameAck).
 //!
 //! - [`FrameSender`] (novice): numbers frames, keeps at most a window of them
 //!   unacknowledged, and measures round-trip time and throughput from the acks.
@@ -21,7 +25,8 @@ mod quality;
 mod sender;
 
 pub use assembler::{
-    max_rect_bytes, FrameAssembler, RectProgress, MAX_DIMENSION, RECT_OVERHEAD_BYTES,
+    max_rect_bytes, FrameAssembler, NextFrame, RectProgress, CACHED_KEY_BYTES, MAX_DIMENSION,
+    RECT_OVERHEAD_BYTES,
 };
 pub use quality::{QualityController, DOWN_HOLD_MS, LEVELS, UP_HOLD_MS};
 pub use sender::{FrameSender, MAX_WINDOW, THROUGHPUT_STALE_MS};
@@ -111,6 +116,9 @@ pub enum VideoError {
     /// The frame ended in the middle of a rectangle.
     #[error("frame ended in the middle of a rectangle")]
     IncompleteRect,
+    /// A frame end for a frame that ends with its last rectangle.
+    #[error("frame end for a frame that ends by itself")]
+    UnexpectedEnd,
 }
 
 #[cfg(test)]

@@ -1,5 +1,7 @@
 use crate::message::Encoding;
-use crate::video::{max_rect_bytes, FrameAssembler, RectProgress, VideoError, MAX_DIMENSION};
+use crate::video::{
+    max_rect_bytes, FrameAssembler, NextFrame, RectProgress, VideoError, MAX_DIMENSION,
+};
 
 /// An assembler inside frame 5 of a 100×50 screen announcing `rects`.
 fn in_frame(rects: u16) -> FrameAssembler {
@@ -260,4 +262,70 @@ fn ses_12_messages_outside_their_frame_refused() {
             got: 6
         })
     );
+}
+
+#[test]
+fn ses_12_compact_frame_follows_and_ends_itself() {
+    let mut asm = FrameAssembler::new();
+    // Nothing to follow yet: no number, no screen.
+    assert_eq!(asm.on_next_frame(1), Err(VideoError::NoFrame));
+    assert_eq!(
+        asm.on_tile(0, 0, 1, 1, Encoding::Solid, 4),
+        Err(VideoError::NoFrame)
+    );
+    asm.on_frame_start(5, 100, 50, 0).unwrap();
+    asm.on_frame_end(5).unwrap();
+    let next = asm.on_next_frame(2).unwrap();
+    assert_eq!(
+        next,
+        NextFrame {
+            frame: 6,
+            width: 100,
+            height: 50,
+            ended: false
+        }
+    );
+    assert_eq!(asm.frame_in_progress(), Some(6));
+    assert_eq!(asm.on_tile(0, 0, 1, 1, Encoding::Solid, 4), Ok(None));
+    // A compact frame has no end message.
+    assert_eq!(asm.on_frame_end(6), Err(VideoError::UnexpectedEnd));
+    // Its last tile ends it, and it is to be acknowledged.
+    assert_eq!(asm.on_tile(99, 49, 1, 1, Encoding::Solid, 4), Ok(Some(6)));
+    assert!(!asm.in_frame());
+    // Without rectangles it ends as it starts.
+    assert!(asm.on_next_frame(0).unwrap().ended);
+    assert!(!asm.in_frame());
+    assert_eq!(asm.on_next_frame(1).unwrap().frame, 8);
+}
+
+#[test]
+fn ses_12_tiles_are_checked_like_rects() {
+    let mut asm = in_frame(3);
+    // Outside the screen, a wrong fixed length, nothing at all.
+    assert_eq!(
+        asm.on_tile(95, 0, 10, 1, Encoding::Solid, 4),
+        Err(VideoError::RectOutOfBounds)
+    );
+    assert_eq!(
+        asm.on_tile(0, 0, 1, 1, Encoding::Solid, 5),
+        Err(VideoError::RectLength)
+    );
+    assert_eq!(
+        asm.on_tile(0, 0, 4, 4, Encoding::Lz4, 0),
+        Err(VideoError::RectLength)
+    );
+    // Not in the middle of a rectangle sent in pieces.
+    asm.on_rect(5, 0, 0, 2, 2, Encoding::Raw, 16, 0, 8).unwrap();
+    assert_eq!(
+        asm.on_tile(0, 0, 1, 1, Encoding::Solid, 4),
+        Err(VideoError::IncompleteRect)
+    );
+    asm.on_rect(5, 0, 0, 2, 2, Encoding::Raw, 16, 8, 8).unwrap();
+    // A frame begun in the long form takes tiles and still needs its end.
+    assert_eq!(asm.on_tile(0, 0, 1, 1, Encoding::Solid, 4), Ok(None));
+    assert_eq!(asm.on_tile(1, 0, 1, 1, Encoding::Cached, 2), Ok(None));
+    assert_eq!(asm.on_frame_end(5), Ok(5));
+    // A compact frame cannot start while one is open.
+    asm.on_frame_start(6, 100, 50, 1).unwrap();
+    assert_eq!(asm.on_next_frame(1), Err(VideoError::FrameNotEnded));
 }
