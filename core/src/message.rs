@@ -109,6 +109,12 @@ pub enum Encoding {
     /// one stream through the frame's `PaletteZ` rectangles (each ends on a
     /// sync flush), so each decodes after the frame's earlier ones, in order.
     PaletteZ,
+    /// Text on a plain background: the background colour, then each glyph
+    /// (each run of columns with ink, in each band of rows with ink) as a
+    /// short key of one the viewer holds or as new pixels, deflated. A page
+    /// of text costs a few bytes a character. The format and which glyphs a
+    /// viewer holds are defined by `beckon-video`.
+    Glyphs,
 }
 
 /// Picture quality mode (SES-09).

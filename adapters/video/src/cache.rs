@@ -89,35 +89,64 @@ struct Entry {
 }
 
 /// The kept rectangles, oldest first out.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(crate) struct RectCache {
     entries: HashMap<u64, Entry>,
     /// Stamp → key, oldest first.
     order: BTreeMap<u64, u64>,
+    /// Short key → the full keys kept with it (almost always one).
+    shorts: HashMap<u16, Vec<u64>>,
     next_stamp: u64,
+    capacity: usize,
+}
+
+impl Default for RectCache {
+    /// The cache of [`Encoding::Cached`] rectangles: [`CAPACITY`] entries.
+    fn default() -> Self {
+        Self::with_capacity(CAPACITY)
+    }
 }
 
 impl RectCache {
+    /// A cache that keeps at most `capacity` entries.
+    pub(crate) fn with_capacity(capacity: usize) -> Self {
+        Self {
+            entries: HashMap::new(),
+            order: BTreeMap::new(),
+            shorts: HashMap::new(),
+            next_stamp: 0,
+            capacity,
+        }
+    }
+
     /// Keep `pixels` of a `w`×`h` rectangle under `key`, as the newest.
     pub(crate) fn insert(&mut self, key: u64, w: u16, h: u16, pixels: &[u8]) {
         let stamp = self.stamp();
-        if let Some(old) = self.entries.insert(
-            key,
-            Entry {
-                w,
-                h,
-                pixels: pixels.to_vec(),
-                stamp,
-            },
-        ) {
-            self.order.remove(&old.stamp);
+        let entry = Entry {
+            w,
+            h,
+            pixels: pixels.to_vec(),
+            stamp,
+        };
+        match self.entries.insert(key, entry) {
+            Some(old) => {
+                self.order.remove(&old.stamp);
+            }
+            None => self.shorts.entry(short_key(key)).or_default().push(key),
         }
         self.order.insert(stamp, key);
-        while self.entries.len() > CAPACITY {
+        while self.entries.len() > self.capacity {
             let Some((_, oldest)) = self.order.pop_first() else {
                 break;
             };
             self.entries.remove(&oldest);
+            let short = short_key(oldest);
+            if let Some(keys) = self.shorts.get_mut(&short) {
+                keys.retain(|&k| k != oldest);
+                if keys.is_empty() {
+                    self.shorts.remove(&short);
+                }
+            }
         }
     }
 
@@ -143,18 +172,55 @@ impl RectCache {
             .is_some_and(|e| (e.w, e.h) == (w, h) && e.pixels == pixels)
     }
 
-    /// The full key of the newest entry of a `w`×`h` rectangle whose short
-    /// key is `short`: the one a `Cached` rectangle names.
-    pub(crate) fn newest_with(&self, short: u16, w: u16, h: u16) -> Option<u64> {
-        self.order.values().rev().copied().find(|key| {
-            short_key(*key) == short && self.entries.get(key).is_some_and(|e| (e.w, e.h) == (w, h))
-        })
+    /// The full key of the newest entry whose short key is `short`, of a
+    /// `w`×`h` rectangle when `size` says so: the one a short key names.
+    pub(crate) fn newest_with(&self, short: u16, size: Option<(u16, u16)>) -> Option<u64> {
+        let keys = self.shorts.get(&short)?;
+        keys.iter()
+            .filter_map(|k| self.entries.get(k).map(|e| (k, e)))
+            .filter(|(_, e)| size.is_none_or(|s| s == (e.w, e.h)))
+            .max_by_key(|(_, e)| e.stamp)
+            .map(|(&k, _)| k)
+    }
+
+    /// Size and pixels of the entry kept under `key`.
+    pub(crate) fn get(&self, key: u64) -> Option<(u16, u16, &[u8])> {
+        self.entries
+            .get(&key)
+            .map(|e| (e.w, e.h, e.pixels.as_slice()))
+    }
+
+    /// How new the entry under `key` is: larger is newer.
+    pub(crate) fn stamp_of(&self, key: u64) -> Option<u64> {
+        self.entries.get(&key).map(|e| e.stamp)
+    }
+
+    /// The newest stamp among the entries that `inserts` new entries could
+    /// push out, or 0 when they fit without pushing any out.
+    pub(crate) fn floor_for(&self, inserts: usize) -> u64 {
+        let over = (self.entries.len() + inserts).saturating_sub(self.capacity);
+        match over {
+            0 => 0,
+            n => self
+                .order
+                .keys()
+                .nth(n - 1)
+                .or(self.order.keys().next_back())
+                .copied()
+                .unwrap_or(0),
+        }
+    }
+
+    /// The size of the entry kept under `key`.
+    pub(crate) fn size_of(&self, key: u64) -> Option<(u16, u16)> {
+        self.entries.get(&key).map(|e| (e.w, e.h))
     }
 
     /// Forget everything.
     pub(crate) fn clear(&mut self) {
         self.entries.clear();
         self.order.clear();
+        self.shorts.clear();
     }
 
     fn stamp(&mut self) -> u64 {
@@ -192,13 +258,13 @@ mod tests {
         c.insert(a, 2, 2, &[1; 16]);
         c.insert(b, 2, 2, &[2; 16]);
         c.insert(other_size, 1, 2, &[3; 8]);
-        assert_eq!(c.newest_with(0, 2, 2), Some(b));
-        assert_eq!(c.newest_with(0, 1, 2), Some(other_size));
-        assert_eq!(c.newest_with(0, 4, 4), None);
-        assert_eq!(c.newest_with(1, 2, 2), None);
+        assert_eq!(c.newest_with(0, Some((2, 2))), Some(b));
+        assert_eq!(c.newest_with(0, Some((1, 2))), Some(other_size));
+        assert_eq!(c.newest_with(0, Some((4, 4))), None);
+        assert_eq!(c.newest_with(1, Some((2, 2))), None);
         // Using `a` makes it the newest, and so the one named.
         c.take_up(a, 2, 2);
-        assert_eq!(c.newest_with(0, 2, 2), Some(a));
+        assert_eq!(c.newest_with(0, Some((2, 2))), Some(a));
     }
 
     use proptest::prelude::*;
@@ -219,7 +285,7 @@ mod tests {
                 let short = short_key(key);
                 prop_assert_eq!(short, (content % 3) as u16);
                 let named = encoder.holds(key, 1, 1, &pixels)
-                    && encoder.newest_with(short, 1, 1) == Some(key);
+                    && encoder.newest_with(short, Some((1, 1))) == Some(key);
                 match named {
                     true => {
                         encoder.take_up(key, 1, 1);
@@ -232,7 +298,7 @@ mod tests {
                 }
                 match named {
                     true => {
-                        let found = viewer.newest_with(short, 1, 1);
+                        let found = viewer.newest_with(short, Some((1, 1)));
                         prop_assert_eq!(found, Some(key));
                         prop_assert_eq!(viewer.take_up(key, 1, 1), Some(&pixels[..]));
                     }
@@ -240,6 +306,24 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_floor_covers_what_inserts_could_push_out() {
+        let mut c = RectCache::with_capacity(4);
+        assert_eq!(c.floor_for(10), 0, "empty: nothing to push out");
+        for k in 1..=3u64 {
+            c.insert(k, 1, 1, &[0; 4]);
+        }
+        assert_eq!(c.floor_for(1), 0, "room for one more");
+        // Two inserts push out the oldest, three the oldest two.
+        assert_eq!(c.floor_for(2), c.stamp_of(1).unwrap());
+        assert_eq!(c.floor_for(3), c.stamp_of(2).unwrap());
+        // Using 1 makes it the newest: now 2 and 3 would go first.
+        c.take_up(1, 1, 1);
+        assert_eq!(c.floor_for(2), c.stamp_of(2).unwrap());
+        assert_eq!(c.floor_for(3), c.stamp_of(3).unwrap());
+        assert_eq!(c.floor_for(9), c.stamp_of(1).unwrap(), "all of them");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The viewer's screen and the decoding of rectangles into it.
 
 use crate::cache::{self, RectCache};
+use crate::glyphs;
 use crate::palette::PaletteScratch;
 use crate::rect::Rect;
 use crate::zstream::FrameInflater;
@@ -66,8 +67,12 @@ pub enum DecodeError {
     /// this screen's decoder for the rectangle does not have.
     #[error("malformed H.264 data")]
     BadH264,
+    /// `Glyphs` data that is malformed: corrupt deflate, a wrong length, or
+    /// a band or glyph outside the rectangle.
+    #[error("malformed glyph data")]
+    BadGlyphs,
     /// A `Cached` rectangle whose key this screen does not hold for a
-    /// rectangle of that size.
+    /// rectangle of that size, or a glyph it does not hold.
     #[error("rectangle refers to content this viewer does not hold")]
     NotCached,
     /// An encoding this decoder does not handle yet.
@@ -84,6 +89,8 @@ pub struct Screen {
     pixels: Vec<u8>,
     /// Kept across resizes: the encoder may still refer to it.
     cache: RectCache,
+    /// The glyphs kept for [`Encoding::Glyphs`].
+    glyphs: RectCache,
     /// The frame's deflate stream, for `PaletteZ`.
     stream: FrameInflater,
     /// Scratch for [`Screen::standalone`].
@@ -110,6 +117,7 @@ impl Screen {
             height: 0,
             pixels: Vec::new(),
             cache: RectCache::default(),
+            glyphs: RectCache::with_capacity(glyphs::CAPACITY),
             stream: FrameInflater::default(),
             palette: PaletteScratch::default(),
             #[cfg(feature = "h264")]
@@ -141,8 +149,8 @@ impl Screen {
     }
 
     /// A rectangle just applied, as data that decodes on its own, without
-    /// what this screen keeps or the frame's stream: [`Encoding::Cached`]
-    /// and [`Encoding::PaletteZ`] become a plain [`Encoding::Palette`] (or
+    /// what this screen keeps or the frame's stream: [`Encoding::Cached`],
+    /// [`Encoding::PaletteZ`] and [`Encoding::Glyphs`] become a plain [`Encoding::Palette`] (or
     /// [`Encoding::Raw`] pixels) of what the screen now shows there, and
     /// [`Encoding::H264`] (whose pictures refer to earlier ones) becomes a
     /// [`Encoding::Jpeg`] of the decoded picture (or `Raw`); every other
@@ -157,7 +165,7 @@ impl Screen {
     ) -> (Encoding, Vec<u8>) {
         if !matches!(
             encoding,
-            Encoding::Cached | Encoding::PaletteZ | Encoding::H264
+            Encoding::Cached | Encoding::PaletteZ | Encoding::Glyphs | Encoding::H264
         ) || !rect.fits(self.width, self.height)
         {
             return (encoding, data);
@@ -236,6 +244,8 @@ impl Screen {
     /// - `Jpeg`: a JPEG file exactly the rectangle's size; decoded opaque.
     /// - `H264`: one access unit of the region's stream (see the crate's
     ///   `h264.rs`); decoded opaque. Needs the `h264` feature.
+    /// - `Glyphs`: text on a background, glyph by glyph, against the glyphs
+    ///   this screen keeps (see the crate's `glyphs.rs`).
     /// - `Cached`: the little-endian 16-bit short key of a small rectangle
     ///   this screen decoded earlier (see the crate's `cache.rs` for which ones it
     ///   keeps, and for how long).
@@ -295,6 +305,16 @@ impl Screen {
                 tiles::scatter(self.width, rect, &pixels, &mut self.pixels);
                 None
             }
+            Encoding::Glyphs => {
+                let (pixels, changes) =
+                    glyphs::decode(rect, data, &self.glyphs).map_err(|e| match e {
+                        glyphs::GlyphError::NotHeld => DecodeError::NotCached,
+                        _ => DecodeError::BadGlyphs,
+                    })?;
+                changes.commit(&mut self.glyphs);
+                tiles::scatter(self.width, rect, &pixels, &mut self.pixels);
+                None
+            }
             Encoding::Jpeg => {
                 let pixels = jpeg::decode(rect, data).map_err(|_| DecodeError::BadJpeg)?;
                 tiles::scatter(self.width, rect, &pixels, &mut self.pixels);
@@ -308,7 +328,7 @@ impl Screen {
                     })?;
                 let key = self
                     .cache
-                    .newest_with(u16::from_le_bytes(short), rect.w, rect.h)
+                    .newest_with(u16::from_le_bytes(short), Some((rect.w, rect.h)))
                     .ok_or(DecodeError::NotCached)?;
                 let pixels = self
                     .cache

@@ -6,6 +6,7 @@ use crate::bounds;
 use crate::cache::{self, RectCache};
 #[cfg(feature = "h264")]
 use crate::fullmotion::FullMotion;
+use crate::glyphs;
 use crate::jpeg;
 use crate::palette::PaletteScratch;
 use crate::rect::Rect;
@@ -118,6 +119,8 @@ pub struct Encoder {
     z_ok: bool,
     /// Small rectangles the viewer keeps.
     cache: RectCache,
+    /// Glyphs the viewer keeps (`glyphs.rs`).
+    glyphs: RectCache,
     /// JPEG quality for photographic tiles; `None`: lossless only.
     lossy_quality: Option<u8>,
     copy_detection: bool,
@@ -188,6 +191,7 @@ impl Encoder {
             zstream: FrameDeflater::default(),
             z_ok: true,
             cache: RectCache::default(),
+            glyphs: RectCache::with_capacity(glyphs::CAPACITY),
             lossy_quality: None,
             copy_detection: true,
             last_vector: None,
@@ -500,6 +504,11 @@ impl Encoder {
                 whole: exact_send && rect == tile,
             });
         }
+        // Text on one background goes glyph by glyph when that pays.
+        if let Some(r) = self.glyph_pass(&grid, &boxes, pixels, &mut prev) {
+            out.push(r);
+            boxes.clear();
+        }
         for group in merge_boxes(boxes) {
             // A row of wholly changed tiles of text (a new page) goes as one
             // palette rectangle when it has few colours all along: one
@@ -619,6 +628,7 @@ impl Encoder {
         // got: refer to nothing from before (cache.rs), and start the
         // region's stream again with a key picture (h264.rs).
         self.cache.clear();
+        self.glyphs.clear();
         #[cfg(feature = "h264")]
         self.full_motion.forget();
     }
@@ -708,6 +718,55 @@ impl Encoder {
     /// A run of whole tiles as one [`Encoding::PaletteZ`] rectangle, when it
     /// has at most 16 colours; `None` otherwise (nothing went into the
     /// frame's stream then).
+    /// The changed boxes of this frame as one [`Encoding::Glyphs`]
+    /// rectangle around them all, when they are most of it, it is text on one
+    /// background, most of its glyphs are ones the viewer holds (or come
+    /// again within it), and it costs at most half a bit a pixel: a new page
+    /// in a terminal. The viewer's tiles inside it become exact.
+    fn glyph_pass(
+        &mut self,
+        grid: &Grid,
+        boxes: &[Piece],
+        pixels: &[u8],
+        prev: &mut Previous,
+    ) -> Option<EncodedRect> {
+        let rect = Rect::bounding(boxes.iter().map(|b| b.rect))?;
+        let changed: u32 = boxes.iter().map(|b| b.rect.area()).sum();
+        if rect.area() < GLYPH_MIN_AREA || changed < rect.area() / 2 {
+            return None;
+        }
+        let inside =
+            |index: usize| scroll::tile_of(grid, index).is_some_and(|t| rect.union(t) == rect);
+        // The region in full motion keeps its own stream.
+        let touches = |index: usize| {
+            scroll::tile_of(grid, index).is_some_and(|t| {
+                t.x < rect.x + rect.w
+                    && rect.x < t.x + t.w
+                    && t.y < rect.y + rect.h
+                    && rect.y < t.y + t.h
+            })
+        };
+        if (0..grid.len()).any(|i| self.plan.get(i) == Some(&Plan::Motion) && touches(i)) {
+            return None;
+        }
+        let bg = glyphs::background(grid.width, rect, pixels);
+        let encoded = glyphs::encode(grid.width, rect, pixels, bg, &self.glyphs)?;
+        if encoded.known < encoded.new || encoded.data.len() as u64 > u64::from(rect.area() / 16) {
+            return None;
+        }
+        encoded.changes.commit(&mut self.glyphs);
+        for (index, lossy) in prev.lossy.iter_mut().enumerate() {
+            if inside(index) {
+                *lossy = false;
+            }
+        }
+        Some(EncodedRect {
+            rect,
+            encoding: Encoding::Glyphs,
+            data: encoded.data,
+        })
+    }
+
     fn text_run(&mut self, width: u16, group: &Piece, pixels: &[u8]) -> Option<EncodedRect> {
         if !group.is_run() || !self.z_ok {
             return None;
@@ -746,7 +805,7 @@ impl Encoder {
         let short = cache::short_key(key);
         // Only when the viewer's lookup by short key finds this very entry.
         if self.cache.holds(key, rect.w, rect.h, &self.raw)
-            && self.cache.newest_with(short, rect.w, rect.h) == Some(key)
+            && self.cache.newest_with(short, Some((rect.w, rect.h))) == Some(key)
         {
             self.cache.take_up(key, rect.w, rect.h);
             return EncodedRect {
@@ -911,6 +970,11 @@ impl Piece {
             .collect()
     }
 }
+
+/// Smallest area, in pixels, that [`Encoder::glyph_pass`] tries: a line of
+/// a few dozen characters. Less is a few characters, which `Cached`
+/// handles.
+const GLYPH_MIN_AREA: u32 = 64 * 32;
 
 /// Widest run of whole tiles tried as one palette rectangle: a terminal's
 /// width of text, in tiles of 64.

@@ -22,7 +22,10 @@
 //!    16 colours (text, UI; [`Encoding::Palette`] for small boxes), [`Encoding::Lz4`] when it is smaller than the
 //!    pixels, else [`Encoding::Raw`];
 //! 3. sends a small box whose exact pixels the viewer already keeps (a glyph
-//!    typed again) as [`Encoding::Cached`], an 8-byte key;
+//!    typed again) as [`Encoding::Cached`], a 2-byte key, and a larger
+//!    change that is text on one background (a new page in a terminal) as
+//!    one [`Encoding::Glyphs`] rectangle, glyph by glyph, most of them keys
+//!    of glyphs the viewer keeps;
 //! 4. when lossy is allowed ([`Encoder::set_lossy_quality`]), sends tiles
 //!    that look photographic (many colours, LZ4 does poorly) as
 //!    [`Encoding::Jpeg`] if that is smaller, and sends them again exactly
@@ -42,6 +45,8 @@
 //! - `rect.rs`: [`Rect`] and its bounds arithmetic.
 //! - `bounds.rs`: the box around what changed inside a tile.
 //! - `cache.rs`: small rectangles both sides keep, for [`Encoding::Cached`].
+//! - `glyphs.rs`: text cut into glyphs, both ways, for
+//!   [`Encoding::Glyphs`].
 //! - `zstream.rs`: the deflate stream through a frame, for
 //!   [`Encoding::PaletteZ`].
 //! - `tiles.rs`: the tile grid, damage to tiles, tile comparison and copies.
@@ -79,6 +84,7 @@ mod decode;
 mod encode;
 #[cfg(feature = "h264")]
 mod fullmotion;
+mod glyphs;
 #[cfg(feature = "h264")]
 mod h264;
 mod jpeg;

@@ -17,9 +17,9 @@
 //!        where the pointer is
 //! ```
 //! Encodings: 0 Raw, 1 Solid, 2 Copy, 3 Palette, 4 Lz4, 5 Jpeg, 6 H264,
-//! 7 Cached, 8 PaletteZ (the console sends plain palettes or pixels
-//! instead: a tab that opened late holds none of what was kept before, nor
-//! the start of a frame's stream). Each message is one frame: its
+//! 7 Cached, 8 PaletteZ, 9 Glyphs (the console sends plain palettes or
+//! pixels instead of 7 to 9: a tab that opened late holds none of what was
+//! kept before, nor the start of a frame's stream). Each message is one frame: its
 //! `PaletteZ` stream starts with it.
 //!
 //! Why this shape: the magic and version come first so a console served by
@@ -349,6 +349,7 @@ fn encoding_id(encoding: Encoding) -> u8 {
         Encoding::H264 => 6,
         Encoding::Cached => 7,
         Encoding::PaletteZ => 8,
+        Encoding::Glyphs => 9,
     }
 }
 
@@ -364,6 +365,7 @@ fn encoding_of(id: u8) -> Result<Encoding, WebFrameError> {
         6 => Encoding::H264,
         7 => Encoding::Cached,
         8 => Encoding::PaletteZ,
+        9 => Encoding::Glyphs,
         _ => return Err(WebFrameError::UnknownEncoding(id)),
     })
 }

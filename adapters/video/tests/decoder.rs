@@ -6,7 +6,7 @@ mod common;
 use beckon_video::{DecodeError, Encoding, Rect, Screen};
 use proptest::prelude::*;
 
-const ALL: [Encoding; 9] = [
+const ALL: [Encoding; 10] = [
     Encoding::Raw,
     Encoding::Solid,
     Encoding::Copy,
@@ -16,6 +16,7 @@ const ALL: [Encoding; 9] = [
     Encoding::H264,
     Encoding::Cached,
     Encoding::PaletteZ,
+    Encoding::Glyphs,
 ];
 
 fn lz4_with_size(declared: u32, block: &[u8]) -> Vec<u8> {
@@ -55,7 +56,7 @@ proptest! {
                     Encoding::Lz4 => prop_assert_eq!(&data[..4], &(raw as u32).to_le_bytes()[..]),
                     Encoding::Copy => prop_assert_eq!(data.len(), 4),
                     // Checked through and through by the decoder.
-                    Encoding::Palette | Encoding::PaletteZ | Encoding::Jpeg => {}
+                    Encoding::Palette | Encoding::PaletteZ | Encoding::Glyphs | Encoding::Jpeg => {}
                     other => prop_assert!(false, "{:?} accepted", other),
                 }
             }

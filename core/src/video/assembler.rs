@@ -28,6 +28,7 @@ pub fn max_rect_bytes(encoding: Encoding, w: u16, h: u16) -> u32 {
         Encoding::Cached => u64::from(CACHED_KEY_BYTES),
         Encoding::Palette
         | Encoding::PaletteZ
+        | Encoding::Glyphs
         | Encoding::Lz4
         | Encoding::Jpeg
         | Encoding::H264 => raw + raw / 255 + u64::from(RECT_OVERHEAD_BYTES),

@@ -7,7 +7,7 @@
 use beckon_video::{Encoding, Rect, Screen};
 use libfuzzer_sys::fuzz_target;
 
-const ENCODINGS: [Encoding; 9] = [
+const ENCODINGS: [Encoding; 10] = [
     Encoding::Raw,
     Encoding::Solid,
     Encoding::Copy,
@@ -17,6 +17,7 @@ const ENCODINGS: [Encoding; 9] = [
     Encoding::H264,
     Encoding::Cached,
     Encoding::PaletteZ,
+    Encoding::Glyphs,
 ];
 
 fuzz_target!(|data: &[u8]| {

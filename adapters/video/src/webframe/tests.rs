@@ -120,10 +120,10 @@ fn refusals() {
         Err(WebFrameError::OutOfBounds(Rect::new(3, 0, 2, 1)))
     );
     let mut bad_encoding = small_frame();
-    bad_encoding[17] = 9;
+    bad_encoding[17] = 10;
     assert_eq!(
         apply(&mut screen, &bad_encoding),
-        Err(WebFrameError::UnknownEncoding(9))
+        Err(WebFrameError::UnknownEncoding(10))
     );
     assert_eq!(
         screen,
