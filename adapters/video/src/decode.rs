@@ -179,9 +179,16 @@ impl Screen {
                 _ => (Encoding::Raw, pixels),
             };
         }
-        match self.palette.encode(self.width, rect, &self.pixels) {
-            Some(palette) => (Encoding::Palette, palette),
-            None => (Encoding::Raw, self.gather(rect).unwrap_or_default()),
+        if let Some(palette) = self.palette.encode(self.width, rect, &self.pixels) {
+            return (Encoding::Palette, palette);
+        }
+        // Many colours (anti-aliased text as glyphs): LZ4 when it is smaller.
+        let pixels = self.gather(rect).unwrap_or_default();
+        let lz4 = &mut self.palette.lz4;
+        lz4.compress(&pixels);
+        match lz4.len() < pixels.len() {
+            true => (Encoding::Lz4, lz4.bytes().to_vec()),
+            false => (Encoding::Raw, pixels),
         }
     }
 

@@ -544,12 +544,23 @@ impl Encoder {
                 .observe(&grid, hot, region_changed, self.refine);
         }
 
-        // Pass 4: the viewer now has this screen.
+        // Pass 4: the viewer now has this screen. When every tile was
+        // compared, the tiles left alone equal the new screen already, so a
+        // mostly changed screen is one copy instead of a copy per tile row.
+        let sent = self
+            .plan
+            .iter()
+            .filter(|p| !matches!(p, Plan::Keep | Plan::Moved))
+            .count();
+        let whole = self.mask.iter().all(|&m| m) && sent * 2 > grid.len();
+        if whole {
+            prev.pixels.copy_from_slice(pixels);
+        }
         for (index, &plan) in self.plan.iter().enumerate() {
             if matches!(plan, Plan::Keep | Plan::Moved) {
                 continue;
             }
-            if let Some(rect) = scroll::tile_of(&grid, index) {
+            if let (false, Some(rect)) = (whole, scroll::tile_of(&grid, index)) {
                 tiles::copy_rect(width, rect, pixels, &mut prev.pixels);
             }
             if plan == Plan::Copied {

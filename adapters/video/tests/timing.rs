@@ -38,14 +38,21 @@ fn desktop_of(w: u16, h: u16, seed: u32) -> Vec<u8> {
     pixels
 }
 
+/// Run `f` [`RUNS`] times; print the median and the fastest run (a shared
+/// machine's other work only ever adds time, so the mean says more about
+/// the neighbours than about the encoder).
 fn time(label: &str, mut f: impl FnMut() -> usize) {
-    let start = Instant::now();
     let mut rects = 0;
-    for _ in 0..RUNS {
-        rects = f();
-    }
-    let each = start.elapsed() / RUNS;
-    println!("{label}: {each:?} per encode, {rects} rects");
+    let mut runs: Vec<_> = (0..RUNS)
+        .map(|_| {
+            let start = Instant::now();
+            rects = f();
+            start.elapsed()
+        })
+        .collect();
+    runs.sort();
+    let (median, fastest) = (runs[runs.len() / 2], runs[0]);
+    println!("{label}: {median:?} per encode (median; fastest {fastest:?}), {rects} rects");
 }
 
 #[test]
