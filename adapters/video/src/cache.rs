@@ -42,9 +42,12 @@ use crate::Encoding;
 /// neighbours, at most 1 MiB of pixels.
 pub(crate) const CAPACITY: usize = 256;
 
-/// Largest rectangle kept, in pixels (32×32): a few characters of text. Whole
-/// 64×64 tiles are left out, so a full-screen change costs no hashing.
-pub(crate) const MAX_CACHED_AREA: u32 = 32 * 32;
+/// Largest rectangle kept, in pixels (three quarters of a 64×64 tile): a
+/// few characters of text, or a small animation and its trail (a spinner,
+/// an icon moving over a plain background), which comes back box for box.
+/// Whole tiles are left out, so a full-screen change costs no hashing; at
+/// most about 3 MiB of pixels are kept.
+pub(crate) const MAX_CACHED_AREA: u32 = 48 * 64;
 
 /// Bytes of a `Cached` rectangle's data: the short key, little-endian.
 pub(crate) const KEY_BYTES: usize = beckon_core::video::CACHED_KEY_BYTES as usize;
