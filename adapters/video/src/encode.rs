@@ -501,7 +501,7 @@ impl Encoder {
                 parts: vec![rect],
                 // An exact tile's box: it may go with its neighbours.
                 mergeable: exact_send && rect != tile,
-                whole: exact_send && rect == tile,
+                whole: plan == Plan::Send && rect == tile,
             });
         }
         // Text on one background goes glyph by glyph when that pays.
@@ -513,10 +513,13 @@ impl Encoder {
             // A row of wholly changed tiles of text (a new page) goes as one
             // palette rectangle when it has few colours all along: one
             // header and one flush of the deflate stream instead of a dozen.
-            if let Some(r) = self.text_run(width, &group, pixels) {
+            let run = self
+                .text_run(width, &group, pixels)
+                .or_else(|| self.photo_run(width, &group, pixels));
+            if let Some(r) = run {
                 for &index in &group.tiles {
                     if let Some(l) = prev.lossy.get_mut(index) {
-                        *l = false;
+                        *l = r.encoding == Encoding::Jpeg;
                     }
                 }
                 out.push(r);
@@ -726,9 +729,6 @@ impl Encoder {
         out.push(r);
     }
 
-    /// A run of whole tiles as one [`Encoding::PaletteZ`] rectangle, when it
-    /// has at most 16 colours; `None` otherwise (nothing went into the
-    /// frame's stream then).
     /// The changed boxes of this frame as one [`Encoding::Glyphs`]
     /// rectangle around them all, when they are most of it, it is text on one
     /// background, most of its glyphs are ones the viewer holds (or come
@@ -778,6 +778,43 @@ impl Encoder {
         })
     }
 
+    /// A run of whole tiles as one [`Encoding::Jpeg`] rectangle, when loss
+    /// is allowed, every tile has more colours than a palette holds (text
+    /// next to a photograph stays exact), LZ4 does poorly on the run and
+    /// JPEG does better: one JPEG's headers and tables instead of one per
+    /// tile, which on a photograph filling the screen are a fifth of the
+    /// bytes.
+    fn photo_run(&mut self, width: u16, group: &Piece, pixels: &[u8]) -> Option<EncodedRect> {
+        let quality = group.quality.filter(|_| group.is_run())?;
+        for &part in &group.parts {
+            if self.palette.encode(width, part, pixels).is_some() {
+                return None;
+            }
+        }
+        self.raw.clear();
+        tiles::gather(width, group.rect, pixels, &mut self.raw);
+        let raw_len = self.raw.len();
+        if !jpeg::opaque(&self.raw) {
+            return None;
+        }
+        let lz4 = &mut self.palette.lz4;
+        lz4.compress(&self.raw);
+        let lossless = lz4.len().min(raw_len);
+        if !jpeg::worth_trying(lossless, raw_len) {
+            return None;
+        }
+        let data = jpeg::encode(group.rect, &self.raw, quality).filter(|j| j.len() < lossless)?;
+        self.lossy_sent += group.tiles.len() as u32;
+        Some(EncodedRect {
+            rect: group.rect,
+            encoding: Encoding::Jpeg,
+            data,
+        })
+    }
+
+    /// A run of whole tiles as one [`Encoding::PaletteZ`] rectangle, when it
+    /// has at most 16 colours; `None` otherwise (nothing went into the
+    /// frame's stream then).
     fn text_run(&mut self, width: u16, group: &Piece, pixels: &[u8]) -> Option<EncodedRect> {
         if !group.is_run() || !self.z_ok {
             return None;

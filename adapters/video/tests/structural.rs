@@ -405,6 +405,55 @@ fn jpeg_for_photos_then_exact() {
     assert!(rects.iter().all(|r| r.encoding != Encoding::Jpeg));
 }
 
+/// A changed row of photographic tiles goes as one JPEG, not one per tile;
+/// a text tile in the same row stays exact, and so does the rest of its row.
+#[test]
+fn a_row_of_photo_tiles_is_one_jpeg_and_text_beside_it_stays_exact() {
+    let (w, h) = (512u16, 128u16);
+    let mut pixels = full(w, h, Paint::Solid([240, 240, 240, 255]));
+    let mut encoder = Encoder::new(EncoderConfig::default());
+    encoder.set_lossy_quality(Some(80));
+    let mut screen = Screen::new(w, h);
+    apply_all(&mut screen, &encoder.encode(w, h, &pixels, None).unwrap());
+    // Top row: photo over five tiles, then text; bottom row: all photo.
+    paint(&mut pixels, w, h, Rect::new(0, 0, 320, 64), Paint::Photo(3));
+    paint(
+        &mut pixels,
+        w,
+        h,
+        Rect::new(320, 0, 192, 64),
+        Paint::Glyphs(2),
+    );
+    paint(
+        &mut pixels,
+        w,
+        h,
+        Rect::new(0, 64, 512, 64),
+        Paint::Photo(5),
+    );
+    let rects = encoder.encode(w, h, &pixels, None).unwrap();
+    apply_all(&mut screen, &rects);
+    let jpeg: Vec<Rect> = rects
+        .iter()
+        .filter(|r| r.encoding == Encoding::Jpeg)
+        .map(|r| r.rect)
+        .collect();
+    // The bottom row's eight tiles in one JPEG; the top row's photo tiles
+    // are a run with text tiles, so they go tile by tile.
+    assert!(jpeg.contains(&Rect::new(0, 64, 512, 64)), "{jpeg:?}");
+    assert!(jpeg.iter().all(|r| r.y == 64 || r.w == 64), "{jpeg:?}");
+    for r in &rects {
+        if r.rect.x >= 320 && r.rect.y < 64 {
+            assert_eq!(max_diff(&screen, &pixels, w, r.rect), 0, "text is exact");
+        }
+    }
+    // Once it rests, every tile goes again exactly.
+    let rects = encoder.encode(w, h, &pixels, Some(&[])).unwrap();
+    apply_all(&mut screen, &rects);
+    assert!(screen.pixels() == &pixels[..]);
+    assert!(!encoder.has_lossy_tiles());
+}
+
 /// Copies never read a JPEG tile: the viewer does not have it exactly.
 #[test]
 fn copies_avoid_lossy_sources() {
