@@ -55,6 +55,20 @@ pub enum RectProgress {
     Complete,
 }
 
+impl FrameInProgress {
+    fn new(frame: u32, (width, height): (u16, u16), rects: u16, ends_itself: bool) -> Self {
+        Self {
+            frame,
+            width,
+            height,
+            rects_announced: rects,
+            rects_done: 0,
+            rect: None,
+            ends_itself,
+        }
+    }
+}
+
 /// A frame started by [`FrameAssembler::on_next_frame`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -148,15 +162,7 @@ impl FrameAssembler {
         }
         self.last_frame = Some(frame);
         self.screen = Some((width, height));
-        self.current = Some(FrameInProgress {
-            frame,
-            width,
-            height,
-            rects_announced: rects,
-            rects_done: 0,
-            rect: None,
-            ends_itself: false,
-        });
+        self.current = Some(FrameInProgress::new(frame, (width, height), rects, false));
         Ok(())
     }
 
@@ -177,15 +183,7 @@ impl FrameAssembler {
         self.last_frame = Some(frame);
         let ended = rects == 0;
         if !ended {
-            self.current = Some(FrameInProgress {
-                frame,
-                width,
-                height,
-                rects_announced: rects,
-                rects_done: 0,
-                rect: None,
-                ends_itself: true,
-            });
+            self.current = Some(FrameInProgress::new(frame, (width, height), rects, true));
         }
         Ok(NextFrame {
             frame,
