@@ -425,10 +425,12 @@ pub(crate) fn decode(
         .ok_or(GlyphError::Malformed)?;
     let bg: [u8; 4] = header[..4].try_into().map_err(|_| GlyphError::Malformed)?;
     let n = u32::from_le_bytes(header[4..].try_into().map_err(|_| GlyphError::Malformed)?);
-    // Each glyph takes at least a pixel of the rectangle and a few bytes of
-    // items besides its pixels; more than that is not an honest encoder's.
+    // Each glyph covers at least a pixel of the rectangle and takes at most
+    // 8 bytes of items besides its pixels, each band at most 8 bytes and a
+    // row: more than that is not an honest encoder's, and the bound keeps a
+    // small deflate bomb from inflating past it.
     let area = rect.area() as usize;
-    let limit = area * (BYTES_PER_PIXEL + 16) + 64;
+    let limit = area * (BYTES_PER_PIXEL + 8) + usize::from(rect.h) * 8 + 64;
     let n = usize::try_from(n).map_err(|_| GlyphError::Malformed)?;
     if n > limit {
         return Err(GlyphError::Malformed);
