@@ -749,15 +749,14 @@ impl Encoder {
         let inside =
             |index: usize| scroll::tile_of(grid, index).is_some_and(|t| rect.union(t) == rect);
         // The region in full motion keeps its own stream.
-        let touches = |index: usize| {
-            scroll::tile_of(grid, index).is_some_and(|t| {
-                t.x < rect.x + rect.w
-                    && rect.x < t.x + t.w
-                    && t.y < rect.y + rect.h
-                    && rect.y < t.y + t.h
-            })
-        };
-        if (0..grid.len()).any(|i| self.plan.get(i) == Some(&Plan::Motion) && touches(i)) {
+        let mut touched = vec![false; grid.len()];
+        grid.mark_damage(&[rect], &mut touched);
+        if self
+            .plan
+            .iter()
+            .zip(&touched)
+            .any(|(&p, &t)| t && p == Plan::Motion)
+        {
             return None;
         }
         let bg = glyphs::background(grid.width, rect, pixels);

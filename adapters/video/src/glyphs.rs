@@ -100,6 +100,9 @@ struct Overlay<'c> {
     /// New glyphs of this rectangle: size and pixels.
     pending: HashMap<u64, (u16, u16, Vec<u8>)>,
     ops: Vec<Op>,
+    /// Short key → the glyph this rectangle used or added last with it: newer
+    /// than anything in the cache.
+    recent: HashMap<u16, u64>,
     /// Entries of the cache at or below this stamp are not named (the
     /// encoder's rule, see the module's docs); 0 on the viewer's side.
     floor: u64,
@@ -111,6 +114,7 @@ impl<'c> Overlay<'c> {
             cache,
             pending: HashMap::new(),
             ops: Vec::new(),
+            recent: HashMap::new(),
             floor,
         }
     }
@@ -118,13 +122,8 @@ impl<'c> Overlay<'c> {
     /// The glyph a short key names: the newest with it, counting this
     /// rectangle's glyphs as newer than anything before.
     fn newest(&self, short: u16) -> Option<u64> {
-        let recent = self.ops.iter().rev().map(|op| match *op {
-            Op::Touch(k) | Op::Insert(k) => k,
-        });
-        for key in recent {
-            if short_key(key) == short {
-                return Some(key);
-            }
+        if let Some(&key) = self.recent.get(&short) {
+            return Some(key);
         }
         self.cache
             .newest_with(short, None)
@@ -141,18 +140,18 @@ impl<'c> Overlay<'c> {
 
     fn touch(&mut self, key: u64) {
         self.ops.push(Op::Touch(key));
+        self.recent.insert(short_key(key), key);
     }
 
     fn insert(&mut self, key: u64, w: u16, h: u16, pixels: &[u8]) {
         self.pending.insert(key, (w, h, pixels.to_vec()));
         self.ops.push(Op::Insert(key));
+        self.recent.insert(short_key(key), key);
     }
 
+    /// New glyphs so far: at most this many entries more in the cache.
     fn news(&self) -> usize {
-        self.ops
-            .iter()
-            .filter(|op| matches!(op, Op::Insert(_)))
-            .count()
+        self.pending.len()
     }
 
     /// What the cache is to do, in order, to hold what this rectangle left.
@@ -174,7 +173,7 @@ pub(crate) struct Changes {
 
 impl Changes {
     /// Make the changes, in order.
-    pub(crate) fn commit(mut self, cache: &mut RectCache) {
+    pub(crate) fn commit(self, cache: &mut RectCache) {
         for op in self.ops {
             match op {
                 Op::Touch(key) => {
@@ -191,7 +190,6 @@ impl Changes {
                 }
             }
         }
-        self.pending.clear();
     }
 }
 
