@@ -3,8 +3,8 @@
 
 mod common;
 
-use beckon_video::{Encoder, EncoderConfig, Encoding, Rect, Screen};
-use common::{apply_all, solid_screen};
+use beckon_video::{Encoder, Encoding, Rect, Screen};
+use common::apply_all;
 use proptest::prelude::*;
 
 const W: u16 = 640;
@@ -55,11 +55,7 @@ fn prose(seed: usize) -> impl Fn(usize, usize) -> u32 {
 }
 
 fn start() -> (Encoder, Screen, Vec<u8>) {
-    let mut encoder = Encoder::new(EncoderConfig::default());
-    let mut screen = Screen::new(W, H);
-    let pixels = solid_screen(W, H, BG);
-    apply_all(&mut screen, &encoder.encode(W, H, &pixels, None).unwrap());
-    (encoder, screen, pixels)
+    common::started(W, H, BG)
 }
 
 #[test]

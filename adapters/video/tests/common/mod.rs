@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use beckon_core::video::max_rect_bytes;
-use beckon_video::{EncodedRect, Encoding, Rect, Screen};
+use beckon_video::{EncodedRect, Encoder, EncoderConfig, Encoding, Rect, Screen};
 
 /// What to draw into a rectangle.
 #[derive(Debug, Clone, Copy)]
@@ -205,4 +205,17 @@ impl Terminal {
         );
         pixels
     }
+}
+
+/// An encoder and a viewer that both have a `width`×`height` screen of
+/// `colour`, and those pixels, to change and encode.
+pub fn started(width: u16, height: u16, colour: [u8; 4]) -> (Encoder, Screen, Vec<u8>) {
+    let mut encoder = Encoder::new(EncoderConfig::default());
+    let mut screen = Screen::new(width, height);
+    let pixels = solid_screen(width, height, colour);
+    apply_all(
+        &mut screen,
+        &encoder.encode(width, height, &pixels, None).unwrap(),
+    );
+    (encoder, screen, pixels)
 }
