@@ -20,7 +20,7 @@ use crate::error::X11Error;
 use crate::format::PixelFormat;
 use crate::inject::Injector;
 use crate::local::LocalWatcher;
-use crate::moves::MoveTracker;
+use crate::moves::{MoveTracker, MAX_WINDOWS};
 use crate::scale::px_to_abs;
 
 /// One X display (its default screen): capture, damage, pointer, injection
@@ -139,7 +139,11 @@ impl X11Display {
             root,
             &ChangeWindowAttributesAux::new().event_mask(EventMask::SUBSTRUCTURE_NOTIFY),
         )?;
-        conn.flush()?;
+        // The windows already there: after this round trip the server has
+        // our selection, so a window made later comes as a CreateNotify and
+        // one moved later as a ConfigureNotify, and none falls between.
+        let mut moves = MoveTracker::default();
+        seed_windows(&conn, root, &mut moves)?;
         tracing::info!("X display {width}x{height}: {caps}");
 
         Ok(X11Display {
@@ -156,7 +160,7 @@ impl X11Display {
             last_pointer_abs: Cell::new((0, 0)),
             stale: Vec::new(),
             whole_at: None,
-            moves: MoveTracker::default(),
+            moves,
         })
     }
 
@@ -320,6 +324,9 @@ impl X11Display {
                     }
                 }
                 Event::ConfigureNotify(e) if e.event == self.root => self.moves.on_configure(e),
+                Event::CreateNotify(e) if e.parent == self.root => {
+                    self.moves.place(e.window, e.x, e.y, e.width, e.height);
+                }
                 Event::DestroyNotify(e) if e.event == self.root => self.moves.forget(e.window),
                 Event::Error(e) => tracing::warn!("X error: {e:?}"),
                 _ => {
@@ -411,4 +418,27 @@ fn probe(
     query(conn)
         .map_err(|e| tracing::warn!("{name} version query failed: {e}"))
         .ok()
+}
+
+/// Tell `moves` where each top-level window is now. The geometry requests
+/// go out together and their replies are read after, one wait for all.
+fn seed_windows(
+    conn: &RustConnection,
+    root: Window,
+    moves: &mut MoveTracker,
+) -> Result<(), X11Error> {
+    let children = conn.query_tree(root)?.reply()?.children;
+    let cookies = children
+        .iter()
+        .take(MAX_WINDOWS)
+        .map(|&w| conn.get_geometry(w).map(|c| (w, c)))
+        .collect::<Result<Vec<_>, _>>()?;
+    for (window, cookie) in cookies {
+        // A window destroyed since the tree was read answers with an
+        // error: it is simply not followed.
+        if let Ok(g) = cookie.reply() {
+            moves.place(window, g.x, g.y, g.width, g.height);
+        }
+    }
+    Ok(())
 }

@@ -5,7 +5,8 @@
 //! knows it, though. With `SubstructureNotify` on the root window, every
 //! top-level window's new geometry arrives as a `ConfigureNotify`; a window
 //! that kept its size and changed its position since the last take moved by
-//! the difference.
+//! the difference. A window is known from its `CreateNotify`, or, for the
+//! windows there before we started, from the tree read once at start.
 
 use std::collections::HashMap;
 
@@ -22,15 +23,22 @@ pub(crate) struct MoveTracker {
 
 /// Most windows followed: far more than a desktop shows, and a bound on
 /// what a client creating windows without end can make us hold.
-const MAX_WINDOWS: usize = 4096;
+pub(crate) const MAX_WINDOWS: usize = 4096;
 
 impl MoveTracker {
-    /// A top-level window's geometry changed (or it was created).
+    /// A top-level window's geometry changed.
     pub(crate) fn on_configure(&mut self, e: &ConfigureNotifyEvent) {
-        if self.now.len() >= MAX_WINDOWS && !self.now.contains_key(&e.window) {
+        self.place(e.window, e.x, e.y, e.width, e.height);
+    }
+
+    /// A top-level window is where it is: created there, configured there,
+    /// or found there at start. Known from now on, so its next move (after
+    /// the next take) is a vector.
+    pub(crate) fn place(&mut self, window: Window, x: i16, y: i16, w: u16, h: u16) {
+        if self.now.len() >= MAX_WINDOWS && !self.now.contains_key(&window) {
             return;
         }
-        self.now.insert(e.window, (e.x, e.y, e.width, e.height));
+        self.now.insert(window, (x, y, w, h));
     }
 
     /// A window is gone.
@@ -87,5 +95,27 @@ mod tests {
         t.forget(7);
         t.on_configure(&configure(7, 0, 0, 300, 150));
         assert_eq!(t.take(), []);
+    }
+
+    #[test]
+    fn a_placed_window_moves_on_its_first_configure() {
+        let mut t = MoveTracker::default();
+        t.place(9, 5, 6, 40, 30);
+        assert_eq!(t.take(), []);
+        t.on_configure(&configure(9, 15, 26, 40, 30));
+        assert_eq!(t.take(), [(-10, -20)]);
+    }
+
+    #[test]
+    fn the_number_of_windows_followed_is_bounded() {
+        let mut t = MoveTracker::default();
+        for w in 0..MAX_WINDOWS as u32 + 10 {
+            t.place(w, 0, 0, 1, 1);
+        }
+        assert_eq!(t.now.len(), MAX_WINDOWS);
+        // One already known still moves.
+        t.take();
+        t.place(3, 1, 0, 1, 1);
+        assert_eq!(t.take(), [(-1, 0)]);
     }
 }

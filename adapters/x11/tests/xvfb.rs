@@ -213,6 +213,38 @@ fn a_moved_window_is_reported_as_a_vector() {
     assert_eq!(d.take_moves(), Vec::<(i32, i32)>::new(), "a resize");
 }
 
+/// A window that was on the screen before the display was opened is known
+/// from the start: its first move is already a vector.
+#[test]
+fn a_window_there_before_start_gives_a_vector_on_its_first_move() {
+    use x11rb::connection::Connection as _;
+    use x11rb::protocol::xproto::ConfigureWindowAux;
+    let x = Xvfb::start();
+    let client = Client::connect(x.display());
+    let win = client.window(rect(40, 30, 120, 90), 0x664422, EventMask::NO_EVENT);
+    let mut d = open(&x);
+    let _ = d.take_damage().unwrap();
+    assert_eq!(
+        d.take_moves(),
+        Vec::<(i32, i32)>::new(),
+        "nothing moved yet"
+    );
+    client
+        .conn
+        .configure_window(win, &ConfigureWindowAux::new().x(70).y(20))
+        .unwrap();
+    client.conn.flush().unwrap();
+    client.sync();
+    let end = Instant::now() + EVENT_TIMEOUT;
+    let mut moves = Vec::new();
+    while moves.is_empty() && Instant::now() < end {
+        let _ = d.take_damage().unwrap();
+        moves = d.take_moves();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(moves, [(40 - 70, 30 - 20)]);
+}
+
 /// "Hello, World!" as HID usages on a US keyboard, with Shift or not.
 const HELLO: &[(u8, bool)] = &[
     (0x0B, true),
