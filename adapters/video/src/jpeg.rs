@@ -6,7 +6,6 @@
 //! no alpha, so the encoder only chooses it for tiles that are opaque
 //! throughout.
 
-use jpeg_encoder::{rgb_to_ycbcr, ImageBuffer, JpegColorType};
 use zune_jpeg::zune_core::bytestream::ZCursor;
 use zune_jpeg::zune_core::colorspace::ColorSpace;
 use zune_jpeg::zune_core::options::DecoderOptions;
@@ -34,68 +33,18 @@ pub(crate) fn opaque(pixels: &[u8]) -> bool {
 
 /// `pixels` (RGBA, `rect.w * rect.h * 4` bytes) as a JPEG file at
 /// `quality` (1..=100), or `None` if the encoder refused.
+///
+/// `jpeg-encoder`'s own RGBA input, built with its `simd` feature: on a
+/// processor with AVX2 both the colour conversion and the DCT run eight
+/// lanes wide, which halves the time of a full-screen photograph.
 pub(crate) fn encode(rect: Rect, pixels: &[u8], quality: u8) -> Option<Vec<u8>> {
     let expected = rect.area() as usize * BYTES_PER_PIXEL;
     let pixels = pixels.get(..expected)?;
     let mut out = Vec::new();
-    let encoder = jpeg_encoder::Encoder::new(&mut out, quality.clamp(1, 100));
-    encoder
-        .encode_image(RgbaTile {
-            pixels,
-            w: rect.w,
-            h: rect.h,
-        })
+    jpeg_encoder::Encoder::new(&mut out, quality.clamp(1, 100))
+        .encode(pixels, rect.w, rect.h, jpeg_encoder::ColorType::Rgba)
         .ok()?;
     Some(out)
-}
-
-/// RGBA pixels for `jpeg-encoder`, converted to YCbCr a row at a time the
-/// way its own RGBA input is (the same `rgb_to_ycbcr`, so the same bytes),
-/// but written into each channel's row in one pass instead of three
-/// `Vec::push`es a pixel, which took a third of the encoder's time.
-struct RgbaTile<'a> {
-    pixels: &'a [u8],
-    w: u16,
-    h: u16,
-}
-
-impl ImageBuffer for RgbaTile<'_> {
-    fn get_jpeg_color_type(&self) -> JpegColorType {
-        JpegColorType::Ycbcr
-    }
-
-    fn width(&self) -> u16 {
-        self.w
-    }
-
-    fn height(&self) -> u16 {
-        self.h
-    }
-
-    fn fill_buffers(&self, y: u16, buffers: &mut [Vec<u8>; 4]) {
-        let row_len = usize::from(self.w) * BYTES_PER_PIXEL;
-        let start = usize::from(y) * row_len;
-        let line = self.pixels.get(start..start + row_len).unwrap_or_default();
-        let [luma, blue, red, _] = buffers;
-        let at = luma.len();
-        let n = line.len() / BYTES_PER_PIXEL;
-        for channel in [&mut *luma, &mut *blue, &mut *red] {
-            channel.resize(at + n, 0);
-        }
-        let (Some(luma), Some(blue), Some(red)) =
-            (luma.get_mut(at..), blue.get_mut(at..), red.get_mut(at..))
-        else {
-            return;
-        };
-        for (((px, l), b), r) in line
-            .chunks_exact(BYTES_PER_PIXEL)
-            .zip(luma)
-            .zip(blue)
-            .zip(red)
-        {
-            (*l, *b, *r) = rgb_to_ycbcr(px[0], px[1], px[2]);
-        }
-    }
 }
 
 /// Why JPEG data was refused.
@@ -136,26 +85,34 @@ pub(crate) fn decode(rect: Rect, data: &[u8]) -> Result<Vec<u8>, JpegError> {
 mod tests {
     use super::*;
 
-    /// The same bytes as `jpeg-encoder`'s own RGBA input, at sizes that are
-    /// and are not multiples of the 16-pixel blocks.
+    /// A round trip at sizes that are and are not multiples of the
+    /// 16-pixel blocks keeps the size and stays close to the original,
+    /// closer at a higher quality.
     #[test]
-    fn same_bytes_as_jpeg_encoder_rgba() {
-        let mut seed = 7u32;
-        for (w, h) in [(64, 64), (37, 21), (1, 1), (16, 9)] {
-            let pixels: Vec<u8> = (0..u32::from(w) * u32::from(h) * 4)
-                .map(|i| {
-                    seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-                    (i / 4 % 200) as u8 ^ (seed >> 29) as u8
+    fn round_trip_is_close_and_closer_at_higher_quality() {
+        for (w, h) in [(64, 64), (37, 21), (1, 1), (16, 9), (300, 17)] {
+            let pixels: Vec<u8> = (0..u32::from(w) * u32::from(h))
+                .flat_map(|i| {
+                    let (x, y) = (i % u32::from(w), i / u32::from(w));
+                    [(x * 3) as u8, (y * 5) as u8, ((x + y) * 2) as u8, 255]
                 })
                 .collect();
-            for quality in [30, 85, 95] {
-                let mut expected = Vec::new();
-                jpeg_encoder::Encoder::new(&mut expected, quality)
-                    .encode(&pixels, w, h, jpeg_encoder::ColorType::Rgba)
-                    .unwrap();
-                let got = encode(Rect::new(0, 0, w, h), &pixels, quality);
-                assert_eq!(got.as_deref(), Some(&expected[..]), "{w}x{h} q{quality}");
-            }
+            let rect = Rect::new(0, 0, w, h);
+            let error = |quality| {
+                let data = encode(rect, &pixels, quality).unwrap();
+                let back = decode(rect, &data).unwrap();
+                assert_eq!(back.len(), pixels.len(), "{w}x{h}");
+                assert!(back.chunks_exact(4).all(|p| p[3] == 255), "opaque");
+                let sum: u64 = back
+                    .iter()
+                    .zip(&pixels)
+                    .map(|(a, b)| u64::from(a.abs_diff(*b)))
+                    .sum();
+                sum as f64 / pixels.len() as f64
+            };
+            let (low, high) = (error(30), error(95));
+            assert!(high < 4.0, "{w}x{h}: mean error {high} at 95");
+            assert!(high <= low, "{w}x{h}: {high} at 95, {low} at 30");
         }
     }
 }

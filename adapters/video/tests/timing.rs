@@ -158,6 +158,42 @@ fn encode_1920x1080() {
     );
 }
 
+/// Switching between two full-screen photographs with JPEG allowed: the
+/// case where the screen is new from corner to corner and nothing in it is
+/// text (the comparison's "fullscreen" workload).
+#[test]
+#[ignore = "timing, run in release by hand"]
+fn encode_1920x1080_photo_switch() {
+    let photo = |seed| {
+        let mut pixels = solid_screen(FW, FH, [0, 0, 0, 255]);
+        paint(
+            &mut pixels,
+            FW,
+            FH,
+            Rect::new(0, 0, FW, FH),
+            Paint::Photo(seed),
+        );
+        pixels
+    };
+    let (a, b) = (photo(1), photo(2));
+    let mut encoder = Encoder::new(EncoderConfig::default());
+    encoder.set_lossy_quality(Some(75));
+    encoder.encode(FW, FH, &a, None).unwrap();
+    let mut flip = false;
+    time("1920x1080 photo switch, JPEG at 75 (goal 8 ms)", || {
+        flip = !flip;
+        encoder
+            .encode(FW, FH, if flip { &b } else { &a }, None)
+            .unwrap()
+            .len()
+    });
+    println!(
+        "  {} bytes, {} tiles as JPEG",
+        encoder.last_stats().bytes,
+        encoder.last_lossy()
+    );
+}
+
 /// Encode `frames` (each a 1920x1080 screen) one after another, with and
 /// without copy detection, check the viewer ends exact, and print the mean
 /// bytes, rectangles and time per frame.
