@@ -7,7 +7,7 @@
 //!
 //! ## Keeping both sides the same
 //! Both sides run the same rules on the same sequence of rectangles:
-//! - after a `Raw`, `Lz4` or `Palette` rectangle of at most
+//! - after a `Raw`, `Lz4`, `Palette` or `Glyphs` rectangle of at most
 //!   [`MAX_CACHED_AREA`] pixels, its pixels are kept under
 //!   [`content_key`] of them, and become the newest entry (replacing any entry
 //!   with that key);
@@ -54,7 +54,10 @@ pub(crate) const KEY_BYTES: usize = beckon_core::video::CACHED_KEY_BYTES as usiz
 
 /// Whether a rectangle sent in `encoding` with `area` pixels is kept.
 pub(crate) fn keeps(encoding: Encoding, area: u32) -> bool {
-    matches!(encoding, Encoding::Raw | Encoding::Lz4 | Encoding::Palette) && area <= MAX_CACHED_AREA
+    matches!(
+        encoding,
+        Encoding::Raw | Encoding::Lz4 | Encoding::Palette | Encoding::Glyphs
+    ) && area <= MAX_CACHED_AREA
 }
 
 /// The key of a rectangle's content: its size and RGBA pixels, hashed with

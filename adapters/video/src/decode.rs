@@ -320,7 +320,7 @@ impl Screen {
                     })?;
                 changes.commit(&mut self.glyphs);
                 tiles::scatter(self.width, rect, &pixels, &mut self.pixels);
-                None
+                Some(pixels)
             }
             Encoding::Jpeg => {
                 let pixels = jpeg::decode(rect, data).map_err(|_| DecodeError::BadJpeg)?;

@@ -743,7 +743,20 @@ impl Encoder {
     ) -> Option<EncodedRect> {
         let rect = Rect::bounding(boxes.iter().map(|b| b.rect))?;
         let changed: u32 = boxes.iter().map(|b| b.rect.area()).sum();
-        if rect.area() < GLYPH_MIN_AREA || changed < rect.area() / 2 {
+        if changed < rect.area() / 2 {
+            return None;
+        }
+        // A few characters (a keystroke's): glyphs only when they are
+        // smaller than the box's own lossless encoding, and never instead of
+        // a box the viewer keeps (two bytes).
+        let small = rect.area() < GLYPH_MIN_AREA;
+        // The box's pixels (in `raw`) and key, when the viewer may keep it.
+        let key = cache::keeps(Encoding::Glyphs, rect.area()).then(|| {
+            self.raw.clear();
+            tiles::gather(grid.width, rect, pixels, &mut self.raw);
+            cache::content_key(rect.w, rect.h, &self.raw)
+        });
+        if small && key.and_then(|key| self.cached_short(key, rect)).is_some() {
             return None;
         }
         let inside =
@@ -759,12 +772,33 @@ impl Encoder {
         {
             return None;
         }
-        let bg = glyphs::background(grid.width, rect, pixels);
-        let encoded = glyphs::encode(grid.width, rect, pixels, bg, &self.glyphs)?;
-        if encoded.known < encoded.new || encoded.data.len() as u64 > u64::from(rect.area() / 16) {
+        // A small box tries the two colours its edge shows most (a cursor
+        // may outweigh the background there); the smaller result wins.
+        let tries = if small { 2 } else { 1 };
+        let encoded = glyphs::edge_colours(grid.width, rect, pixels)
+            .into_iter()
+            .take(tries)
+            .filter_map(|bg| glyphs::encode(grid.width, rect, pixels, bg, &self.glyphs))
+            .min_by_key(|e| e.data.len())?;
+        let pays = match small {
+            // A new glyph is an investment: it costs more than the box's
+            // share of a palette once and a key every time after.
+            true => {
+                encoded.data.len()
+                    < self.lossless_len(grid.width, rect, pixels) + GLYPH_INVESTMENT * encoded.new
+            }
+            false => {
+                encoded.known >= encoded.new
+                    && encoded.data.len() as u64 <= u64::from(rect.area() / 16)
+            }
+        };
+        if !pays {
             return None;
         }
         encoded.changes.commit(&mut self.glyphs);
+        if let Some(key) = key {
+            self.cache.insert(key, rect.w, rect.h, &self.raw);
+        }
         for (index, lossy) in prev.lossy.iter_mut().enumerate() {
             if inside(index) {
                 *lossy = false;
@@ -849,11 +883,7 @@ impl Encoder {
         self.raw.clear();
         tiles::gather(width, rect, screen, &mut self.raw);
         let key = cache::content_key(rect.w, rect.h, &self.raw);
-        let short = cache::short_key(key);
-        // Only when the viewer's lookup by short key finds this very entry.
-        if self.cache.holds(key, rect.w, rect.h, &self.raw)
-            && self.cache.newest_with(short, Some((rect.w, rect.h))) == Some(key)
-        {
+        if let Some(short) = self.cached_short(key, rect) {
             self.cache.take_up(key, rect.w, rect.h);
             return EncodedRect {
                 rect,
@@ -867,6 +897,27 @@ impl Encoder {
             self.cache.insert(key, rect.w, rect.h, &self.raw);
         }
         r
+    }
+
+    /// The short key that names `rect`'s pixels (gathered in `raw`, with
+    /// content key `key`) at the viewer, if it keeps them: only when its
+    /// lookup by short key finds this very entry.
+    fn cached_short(&self, key: u64, rect: Rect) -> Option<u16> {
+        let short = cache::short_key(key);
+        (self.cache.holds(key, rect.w, rect.h, &self.raw)
+            && self.cache.newest_with(short, Some((rect.w, rect.h))) == Some(key))
+        .then_some(short)
+    }
+
+    /// Bytes of `rect`'s exact encoding as a palette, or else as LZ4 (its
+    /// pixels gathered in `raw`): what glyphs must beat on a small box.
+    fn lossless_len(&mut self, width: u16, rect: Rect, pixels: &[u8]) -> usize {
+        if let Some(palette) = self.palette.encode(width, rect, pixels) {
+            return palette.len();
+        }
+        let lz4 = &mut self.palette.lz4;
+        lz4.compress(&self.raw);
+        lz4.len().min(self.raw.len())
     }
 
     /// Encode one tile: in the smallest exact encoding, or as JPEG when
@@ -1018,10 +1069,20 @@ impl Piece {
     }
 }
 
-/// Smallest area, in pixels, that [`Encoder::glyph_pass`] tries: a line of
-/// a few dozen characters. Less is a few characters, which `Cached`
-/// handles.
+/// Area, in pixels, from which [`Encoder::glyph_pass`] takes glyphs on
+/// its own terms (mostly known, at most half a bit a pixel): a line of a
+/// few dozen characters. A smaller box is a few characters, and goes as
+/// glyphs only when that beats its palette.
 const GLYPH_MIN_AREA: u32 = 64 * 32;
+
+/// Bytes more than a small box's palette that `glyph_pass` accepts for each
+/// new glyph in it: about what a new glyph's pixels cost over the palette's
+/// share of them, repaid the second time the glyph is typed.
+const GLYPH_INVESTMENT: usize = 32;
+
+// A box smaller than that is one the viewer keeps, so `glyph_pass` has its
+// pixels gathered for the comparison.
+const _: () = assert!(GLYPH_MIN_AREA <= cache::MAX_CACHED_AREA);
 
 /// Widest run of whole tiles tried as one palette rectangle: a terminal's
 /// width of text, in tiles of 64.

@@ -235,10 +235,12 @@ fn put_varint(out: &mut Vec<u8>, mut v: u32) {
     out.push(v as u8);
 }
 
-/// The colour met most often around `rect`'s edge: the background of
-/// text, which a rectangle around changed text mostly shows there (glyphs
-/// touch its edge only here and there).
-pub(crate) fn background(width: u16, rect: Rect, screen: &[u8]) -> [u8; 4] {
+/// The colours around `rect`'s edge, the most often met first: the first is
+/// the background of text, which a rectangle around changed text mostly
+/// shows there (glyphs touch its edge only here and there). In a box of a
+/// few characters a block cursor may fill more of the edge than the
+/// background does; the background is then the second.
+pub(crate) fn edge_colours(width: u16, rect: Rect, screen: &[u8]) -> Vec<[u8; 4]> {
     let (right, bottom) = (rect.x + rect.w - 1, rect.y + rect.h - 1);
     // About 64 samples along each side.
     let (sx, sy) = ((rect.w / 64).max(1), (rect.h / 64).max(1));
@@ -254,12 +256,10 @@ pub(crate) fn background(width: u16, rect: Rect, screen: &[u8]) -> [u8; 4] {
     for (x, y) in samples {
         *counts.entry(pixel(width, screen, x, y)).or_default() += 1;
     }
+    let mut colours: Vec<_> = counts.into_iter().collect();
     // Ties go to the smaller colour, so both sides of a test agree.
-    counts
-        .into_iter()
-        .max_by_key(|&(colour, n)| (n, std::cmp::Reverse(colour)))
-        .map_or(0, |(colour, _)| colour)
-        .to_le_bytes()
+    colours.sort_unstable_by_key(|&(colour, n)| (std::cmp::Reverse(n), colour));
+    colours.into_iter().map(|(c, _)| c.to_le_bytes()).collect()
 }
 
 /// Encode `rect` of the screen as glyphs on the colour `bg`, against

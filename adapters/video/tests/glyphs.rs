@@ -175,3 +175,55 @@ proptest! {
         }
     }
 }
+
+/// A block cursor in a cell, as a terminal draws it.
+fn cursor(pixels: &mut [u8], col: usize, line: usize, on: bool) {
+    for y in 0..13 {
+        for x in 0..6 {
+            let (x, y) = (8 + col * 6 + x, 8 + line * 13 + y);
+            let at = (y * usize::from(W) + x) * 4;
+            pixels[at..at + 4].copy_from_slice(if on { &FG } else { &BG });
+        }
+    }
+}
+
+/// Typing, a character a frame: once its glyphs are known, a keystroke's
+/// box (the character and the cursor after it) goes as glyph keys unless
+/// the very box was sent before, and the viewer stays exact.
+#[test]
+fn typed_characters_go_as_known_glyphs() {
+    let (mut encoder, mut screen, mut pixels) = start();
+    let mut seed = 99u32;
+    let (mut glyph_frames, mut late) = (0, Vec::new());
+    let mut n = 0;
+    for frame in 0..300 {
+        // One or two keystrokes a frame, as a fast typist's come.
+        for _ in 0..1 + frame % 2 {
+            let (col, line) = (n % COLS, n / COLS);
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            cursor(&mut pixels, col, line, false);
+            draw(&mut pixels, col, line, 1 + (seed >> 16) % 26);
+            n += 1;
+        }
+        cursor(&mut pixels, n % COLS, n / COLS, true);
+        let rects = encoder.encode(W, H, &pixels, None).unwrap();
+        for r in rects.iter().filter(|r| r.encoding == Encoding::Glyphs) {
+            glyph_frames += 1;
+            if frame >= 100 {
+                late.push(r.data.len());
+            }
+        }
+        apply_all(&mut screen, &rects);
+        assert!(screen.pixels() == &pixels[..], "frame {frame}");
+    }
+    // Most two-letter boxes are new pairs, which only glyphs name cheaply:
+    // once the letters are known, a band and three keys (the palette of such
+    // a box is over 50 bytes).
+    assert!(glyph_frames >= 100, "{glyph_frames} frames with glyphs");
+    late.sort_unstable();
+    assert!(
+        late[late.len() / 2] <= 32,
+        "median {} B",
+        late[late.len() / 2]
+    );
+}
