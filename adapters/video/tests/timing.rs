@@ -151,11 +151,7 @@ fn encode_1920x1080() {
                 .len()
         },
     );
-    println!(
-        "  {} bytes, {} tiles as JPEG",
-        encoder.last_stats().bytes,
-        encoder.last_lossy()
-    );
+    print_jpeg_share(&encoder);
 }
 
 /// Switching between two full-screen photographs with JPEG allowed: the
@@ -187,6 +183,11 @@ fn encode_1920x1080_photo_switch() {
             .unwrap()
             .len()
     });
+    print_jpeg_share(&encoder);
+}
+
+/// The last encode's bytes and how many of its tiles went as JPEG.
+fn print_jpeg_share(encoder: &Encoder) {
     println!(
         "  {} bytes, {} tiles as JPEG",
         encoder.last_stats().bytes,

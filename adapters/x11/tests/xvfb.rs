@@ -171,6 +171,19 @@ fn capture_grabs_only_the_damage_and_stays_exact() {
     assert!(d.pixels() == client.root_rgba());
 }
 
+/// The first non-empty moves the display reports, reading its events, or
+/// none after [`EVENT_TIMEOUT`].
+fn wait_for_moves(d: &mut X11Display) -> Vec<(i32, i32)> {
+    let end = Instant::now() + EVENT_TIMEOUT;
+    let mut moves = Vec::new();
+    while moves.is_empty() && Instant::now() < end {
+        let _ = d.take_damage().unwrap();
+        moves = d.take_moves();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    moves
+}
+
 /// A top-level window moved by another client is reported as a copy vector
 /// from where it is now to where it was; a resize is not a move.
 #[test]
@@ -199,13 +212,7 @@ fn a_moved_window_is_reported_as_a_vector() {
         std::thread::sleep(Duration::from_millis(10));
     }
     configure(&ConfigureWindowAux::new().x(150).y(120));
-    let end = Instant::now() + EVENT_TIMEOUT;
-    let mut moves = Vec::new();
-    while moves.is_empty() && Instant::now() < end {
-        let _ = d.take_damage().unwrap();
-        moves = d.take_moves();
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let moves = wait_for_moves(&mut d);
     assert_eq!(moves, [(110 - 150, 85 - 120)]);
     configure(&ConfigureWindowAux::new().width(250));
     std::thread::sleep(Duration::from_millis(50));
@@ -235,13 +242,7 @@ fn a_window_there_before_start_gives_a_vector_on_its_first_move() {
         .unwrap();
     client.conn.flush().unwrap();
     client.sync();
-    let end = Instant::now() + EVENT_TIMEOUT;
-    let mut moves = Vec::new();
-    while moves.is_empty() && Instant::now() < end {
-        let _ = d.take_damage().unwrap();
-        moves = d.take_moves();
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let moves = wait_for_moves(&mut d);
     assert_eq!(moves, [(40 - 70, 30 - 20)]);
 }
 
