@@ -88,12 +88,12 @@ fn a_huge_input_buffer_is_given_back() {
     with(|d| assert!(d.input.capacity() < 8 << 20));
 }
 
-/// A 128×64 photo-like frame (noise, so the encoder picks JPEG) as a web
-/// frame of JPEG tiles, and the screen the plain decoder makes of it.
+/// A 64×128 photo-like frame (noise, so the encoder picks JPEG) as a web
+/// frame of two JPEG tiles (one a row of tiles), and the screen the plain decoder makes of it.
 fn photo_frame() -> (Vec<u8>, beckon_video::Screen) {
     use beckon_video::{Encoder, EncoderConfig};
     let mut seed = 0x2545_f491_u32;
-    let pixels: Vec<u8> = (0..128 * 64)
+    let pixels: Vec<u8> = (0..64 * 128)
         .flat_map(|_| {
             seed ^= seed << 13;
             seed ^= seed >> 17;
@@ -104,9 +104,9 @@ fn photo_frame() -> (Vec<u8>, beckon_video::Screen) {
         .collect();
     let mut encoder = Encoder::new(EncoderConfig::default());
     encoder.set_lossy_quality(Some(85));
-    let rects = encoder.encode(128, 64, &pixels, None).unwrap();
+    let rects = encoder.encode(64, 128, &pixels, None).unwrap();
     assert!(rects.iter().all(|r| r.encoding == Encoding::Jpeg));
-    let mut w = WebFrameWriter::begin(128, 64);
+    let mut w = WebFrameWriter::begin(64, 128);
     w.rects(&rects).unwrap();
     let msg = w.finish();
     let mut screen = beckon_video::Screen::new(1, 1);

@@ -364,27 +364,38 @@ impl Encoder {
         Ok(out)
     }
 
-    /// Everything goes; the copy of the screen starts as this one.
+    /// Everything goes; the copy of the screen starts as this one. Every
+    /// tile goes whole, through the same grouping as a frame's changed
+    /// tiles (glyphs, rows of text or photograph, then tile by tile), so a
+    /// first picture of text costs what a new page does.
     fn encode_all(&mut self, grid: Grid, pixels: &[u8]) -> Vec<EncodedRect> {
         self.last_vector = None;
         // The viewer's screen starts again: so does the region's stream.
         #[cfg(feature = "h264")]
         self.full_motion.forget();
-        let mut out = Vec::with_capacity(grid.len());
-        let mut lossy = Vec::with_capacity(grid.len());
-        for row in 0..grid.rows {
-            for col in 0..grid.cols {
-                let rect = grid.tile_rect(col, row);
-                let r = self.encode_rect(grid.width, rect, pixels, self.lossy_quality);
-                lossy.push(r.encoding == Encoding::Jpeg);
-                out.push(r);
-            }
-        }
-        self.previous = Some(Previous {
+        self.plan.clear();
+        self.plan.resize(grid.len(), Plan::Send);
+        let mut prev = Previous {
             grid,
             pixels: pixels.to_vec(),
-            lossy,
-        });
+            lossy: vec![false; grid.len()],
+        };
+        let boxes = (0..grid.len())
+            .filter_map(|index| {
+                let tile = scroll::tile_of(&grid, index)?;
+                Some(Piece {
+                    rect: tile,
+                    quality: self.lossy_quality,
+                    tiles: vec![index],
+                    parts: vec![tile],
+                    mergeable: false,
+                    whole: true,
+                })
+            })
+            .collect();
+        let mut out = Vec::with_capacity(grid.len());
+        self.encode_boxes(&grid, boxes, pixels, &mut prev, &mut out);
+        self.previous = Some(prev);
         out
     }
 
@@ -504,35 +515,7 @@ impl Encoder {
                 whole: plan == Plan::Send && rect == tile,
             });
         }
-        // Text on one background goes glyph by glyph when that pays.
-        if let Some(r) = self.glyph_pass(&grid, &boxes, pixels, &mut prev) {
-            out.push(r);
-            boxes.clear();
-        }
-        for group in merge_boxes(boxes) {
-            // A row of wholly changed tiles of text (a new page) goes as one
-            // palette rectangle when it has few colours all along: one
-            // header and one flush of the deflate stream instead of a dozen.
-            let run = self
-                .text_run(width, &group, pixels)
-                .or_else(|| self.photo_run(width, &group, pixels));
-            if let Some(r) = run {
-                for &index in &group.tiles {
-                    if let Some(l) = prev.lossy.get_mut(index) {
-                        *l = r.encoding == Encoding::Jpeg;
-                    }
-                }
-                out.push(r);
-                continue;
-            }
-            let members = match group.is_run() {
-                true => group.split(),
-                false => vec![group],
-            };
-            for group in members {
-                self.encode_group(width, group, pixels, &mut prev, &mut out);
-            }
-        }
+        self.encode_boxes(&grid, boxes, pixels, &mut prev, &mut out);
 
         // What moved, for the next frame's region: tiles that changed and
         // went as JPEG, or in the region.
@@ -703,6 +686,51 @@ impl Encoder {
         self.lossy_sent
     }
 
+    /// Pass 3's boxes (each a changed tile's, in tile order) into `out`:
+    /// as glyphs all together when that pays, else merged into rows of whole
+    /// tiles (one palette or JPEG rectangle each when that pays) and
+    /// neighbouring small boxes, each group in its cheapest encoding. Marks
+    /// in `prev` which tiles the viewer now has only approximately.
+    fn encode_boxes(
+        &mut self,
+        grid: &Grid,
+        mut boxes: Vec<Piece>,
+        pixels: &[u8],
+        prev: &mut Previous,
+        out: &mut Vec<EncodedRect>,
+    ) {
+        let width = grid.width;
+        // Text on one background goes glyph by glyph when that pays.
+        if let Some(r) = self.glyph_pass(grid, &boxes, pixels, prev) {
+            out.push(r);
+            boxes.clear();
+        }
+        for group in merge_boxes(boxes) {
+            // A row of wholly changed tiles of text (a new page) goes as one
+            // palette rectangle when it has few colours all along: one
+            // header and one flush of the deflate stream instead of a dozen.
+            let run = self
+                .text_run(width, &group, pixels)
+                .or_else(|| self.photo_run(width, &group, pixels));
+            if let Some(r) = run {
+                for &index in &group.tiles {
+                    if let Some(l) = prev.lossy.get_mut(index) {
+                        *l = r.encoding == Encoding::Jpeg;
+                    }
+                }
+                out.push(r);
+                continue;
+            }
+            let members = match group.is_run() {
+                true => group.split(),
+                false => vec![group],
+            };
+            for group in members {
+                self.encode_group(width, group, pixels, prev, out);
+            }
+        }
+    }
+
     /// Encode one group of boxes as one rectangle, and mark its tiles
     /// lossy or not.
     fn encode_group(
@@ -772,14 +800,13 @@ impl Encoder {
         {
             return None;
         }
-        // A small box tries the two colours its edge shows most (a cursor
-        // may outweigh the background there); the smaller result wins.
-        let tries = if small { 2 } else { 1 };
-        let encoded = glyphs::edge_colours(grid.width, rect, pixels)
-            .into_iter()
-            .take(tries)
-            .filter_map(|bg| glyphs::encode(grid.width, rect, pixels, bg, &self.glyphs))
-            .min_by_key(|e| e.data.len())?;
+        // A small box's background is read just outside it.
+        let around = match small {
+            true => glyphs::ring_around(rect, grid.width, grid.height),
+            false => rect,
+        };
+        let bg = glyphs::background(grid.width, around, pixels);
+        let encoded = glyphs::encode(grid.width, rect, pixels, bg, &self.glyphs)?;
         let pays = match small {
             // A new glyph is an investment: it costs more than the box's
             // share of a palette once and a key every time after.
@@ -795,14 +822,23 @@ impl Encoder {
         if !pays {
             return None;
         }
-        encoded.changes.commit(&mut self.glyphs);
-        if let Some(key) = key {
-            self.cache.insert(key, rect.w, rect.h, &self.raw);
-        }
         for (index, lossy) in prev.lossy.iter_mut().enumerate() {
             if inside(index) {
                 *lossy = false;
             }
+        }
+        // No ink at all: the box is its background, which any viewer paints
+        // without a cache.
+        if encoded.known + encoded.new == 0 {
+            return Some(EncodedRect {
+                rect,
+                encoding: Encoding::Solid,
+                data: bg.to_vec(),
+            });
+        }
+        encoded.changes.commit(&mut self.glyphs);
+        if let Some(key) = key {
+            self.cache.insert(key, rect.w, rect.h, &self.raw);
         }
         Some(EncodedRect {
             rect,
@@ -854,6 +890,15 @@ impl Encoder {
         }
         // Bails out at the seventeenth colour: a row of photo costs little.
         self.palette.encode(width, group.rect, pixels)?;
+        // A row of one colour (an empty part of a first picture) is solid.
+        if self.palette.colours() == 1 {
+            let colour = self.solid_colour(width, group.rect, pixels)?;
+            return Some(EncodedRect {
+                rect: group.rect,
+                encoding: Encoding::Solid,
+                data: colour.to_vec(),
+            });
+        }
         match self.palette.last_as_z(&mut self.zstream) {
             Some(data) => Some(EncodedRect {
                 rect: group.rect,

@@ -235,12 +235,10 @@ fn put_varint(out: &mut Vec<u8>, mut v: u32) {
     out.push(v as u8);
 }
 
-/// The colours around `rect`'s edge, the most often met first: the first is
-/// the background of text, which a rectangle around changed text mostly
-/// shows there (glyphs touch its edge only here and there). In a box of a
-/// few characters a block cursor may fill more of the edge than the
-/// background does; the background is then the second.
-pub(crate) fn edge_colours(width: u16, rect: Rect, screen: &[u8]) -> Vec<[u8; 4]> {
+/// The colour met most often around `rect`'s edge: the background of
+/// text, which a rectangle around changed text mostly shows there (glyphs
+/// touch its edge only here and there).
+pub(crate) fn background(width: u16, rect: Rect, screen: &[u8]) -> [u8; 4] {
     let (right, bottom) = (rect.x + rect.w - 1, rect.y + rect.h - 1);
     // About 64 samples along each side.
     let (sx, sy) = ((rect.w / 64).max(1), (rect.h / 64).max(1));
@@ -256,10 +254,29 @@ pub(crate) fn edge_colours(width: u16, rect: Rect, screen: &[u8]) -> Vec<[u8; 4]
     for (x, y) in samples {
         *counts.entry(pixel(width, screen, x, y)).or_default() += 1;
     }
-    let mut colours: Vec<_> = counts.into_iter().collect();
     // Ties go to the smaller colour, so both sides of a test agree.
-    colours.sort_unstable_by_key(|&(colour, n)| (std::cmp::Reverse(n), colour));
-    colours.into_iter().map(|(c, _)| c.to_le_bytes()).collect()
+    counts
+        .into_iter()
+        .max_by_key(|&(colour, n)| (n, std::cmp::Reverse(colour)))
+        .map_or(0, |(colour, _)| colour)
+        .to_le_bytes()
+}
+
+/// `rect` grown by a pixel on every side, within a `width`×`height`
+/// screen: around a box of a few characters, the ring just outside shows the
+/// background where the box's own edge may not (a block cursor fills a
+/// third of a keystroke's box, and its whole right side).
+pub(crate) fn ring_around(rect: Rect, width: u16, height: u16) -> Rect {
+    let (x, y) = (rect.x.saturating_sub(1), rect.y.saturating_sub(1));
+    let right = (u32::from(rect.x) + u32::from(rect.w) + 1).min(u32::from(width));
+    let bottom = (u32::from(rect.y) + u32::from(rect.h) + 1).min(u32::from(height));
+    // Within u16: both ends lie within the screen.
+    Rect::new(
+        x,
+        y,
+        (right - u32::from(x)) as u16,
+        (bottom - u32::from(y)) as u16,
+    )
 }
 
 /// Encode `rect` of the screen as glyphs on the colour `bg`, against
@@ -559,6 +576,26 @@ mod tests {
         let again = encode(w, rect, &screen, BG, &enc).unwrap();
         assert_eq!(again.new, 0);
         round_trip(&screen, w, Rect::new(3, 5, 150, 50), &mut enc, &mut dec);
+    }
+
+    #[test]
+    fn the_ring_around_a_box_stays_on_the_screen() {
+        assert_eq!(
+            ring_around(Rect::new(10, 20, 12, 13), 100, 100),
+            Rect::new(9, 19, 14, 15)
+        );
+        assert_eq!(
+            ring_around(Rect::new(0, 0, 12, 13), 100, 100),
+            Rect::new(0, 0, 13, 14)
+        );
+        assert_eq!(
+            ring_around(Rect::new(88, 87, 12, 13), 100, 100),
+            Rect::new(87, 86, 13, 14)
+        );
+        assert_eq!(
+            ring_around(Rect::new(0, 0, 100, 100), 100, 100),
+            Rect::new(0, 0, 100, 100)
+        );
     }
 
     #[test]

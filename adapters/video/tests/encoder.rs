@@ -64,16 +64,15 @@ fn one_pixel_sends_one_pixel() {
 }
 
 #[test]
-fn solid_screen_is_all_solid() {
+fn a_solid_first_picture_is_one_solid_rectangle() {
     let pixels = solid_screen(W, H, [10, 20, 30, 255]);
     let rects = Encoder::new(EncoderConfig::default())
         .encode(W, H, &pixels, None)
         .unwrap();
-    assert_eq!(rects.len() as u32, TILES);
-    for r in &rects {
-        assert_eq!(r.encoding, Encoding::Solid);
-        assert_eq!(r.data, [10, 20, 30, 255]);
-    }
+    assert_eq!(rects.len(), 1);
+    assert_eq!(rects[0].rect, Rect::new(0, 0, W, H));
+    assert_eq!(rects[0].encoding, Encoding::Solid);
+    assert_eq!(rects[0].data, [10, 20, 30, 255]);
 }
 
 #[test]
@@ -90,9 +89,19 @@ fn encodings_follow_content() {
     let rects = Encoder::new(EncoderConfig::default())
         .encode(W, H, &pixels, None)
         .unwrap();
-    let kinds: Vec<Encoding> = rects.iter().map(|r| r.encoding).collect();
+    let kinds: Vec<(Encoding, Rect)> = rects.iter().map(|r| (r.encoding, r.rect)).collect();
     use Encoding::*;
-    assert_eq!(kinds, [Raw, Lz4, Solid, Solid, Solid, Solid]);
+    // The tiles of the first row one by one; the empty second row, a run of
+    // whole tiles of one colour, as one solid rectangle.
+    assert_eq!(
+        kinds,
+        [
+            (Raw, Rect::new(0, 0, 64, 64)),
+            (Lz4, Rect::new(64, 0, 64, 64)),
+            (Solid, Rect::new(128, 0, 2, 64)),
+            (Solid, Rect::new(0, 64, W, 3)),
+        ]
+    );
     assert!(
         rects[1].data.len() < 64 * 64 * 4 / 4,
         "stripes compress well"
@@ -176,10 +185,18 @@ fn bad_input_is_refused_and_changes_nothing() {
 #[test]
 fn tile_zero_does_not_panic() {
     let pixels = solid_screen(3, 2, [1, 2, 3, 4]);
-    let rects = Encoder::new(EncoderConfig { tile: 0 })
-        .encode(3, 2, &pixels, None)
-        .unwrap();
-    assert_eq!(rects.len(), 6, "a tile of 0 is taken as 1");
+    let mut encoder = Encoder::new(EncoderConfig { tile: 0 });
+    let rects = encoder.encode(3, 2, &pixels, None).unwrap();
+    let mut screen = Screen::new(3, 2);
+    apply_all(&mut screen, &rects);
+    assert_eq!(screen.pixels(), &pixels[..]);
+    // A tile of 0 is taken as 1: one changed pixel is one tile's worth.
+    let mut changed = pixels.clone();
+    changed[4..8].copy_from_slice(&[9, 9, 9, 9]);
+    let rects = encoder.encode(3, 2, &changed, None).unwrap();
+    assert_eq!(encoder.last_stats().tiles_compared, 6);
+    apply_all(&mut screen, &rects);
+    assert_eq!(screen.pixels(), &changed[..]);
 }
 
 #[test]

@@ -227,3 +227,41 @@ fn typed_characters_go_as_known_glyphs() {
         late[late.len() / 2]
     );
 }
+
+/// A first picture of text (a session's start, a refresh) goes like a new
+/// page does: as glyphs, and not tile by tile.
+#[test]
+fn a_first_picture_of_text_costs_what_a_new_page_does() {
+    let mut pixels = common::solid_screen(W, H, BG);
+    page(&mut pixels, prose(0));
+    let mut encoder = Encoder::new(beckon_video::EncoderConfig::default());
+    let rects = encoder.encode(W, H, &pixels, None).unwrap();
+    assert!(
+        rects.iter().any(|r| r.encoding == Encoding::Glyphs),
+        "{:?}",
+        rects.iter().map(|r| r.encoding).collect::<Vec<_>>()
+    );
+    let first: usize = rects.iter().map(|r| r.data.len()).sum();
+    let mut screen = Screen::new(W, H);
+    apply_all(&mut screen, &rects);
+    assert!(screen.pixels() == &pixels[..]);
+    // The same page as a change on a started screen.
+    let (mut encoder, _, _) = start();
+    let change: usize = encoder
+        .encode(W, H, &pixels, None)
+        .unwrap()
+        .iter()
+        .map(|r| r.data.len())
+        .sum();
+    assert!(
+        first <= change + change / 10,
+        "first {first} B, as a change {change} B"
+    );
+    // After a refresh everything goes again, and the viewer's glyphs are
+    // forgotten with it: a fresh viewer decodes it.
+    encoder.refresh();
+    let rects = encoder.encode(W, H, &pixels, None).unwrap();
+    let mut fresh = Screen::new(W, H);
+    apply_all(&mut fresh, &rects);
+    assert!(fresh.pixels() == &pixels[..]);
+}

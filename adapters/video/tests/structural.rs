@@ -155,7 +155,8 @@ proptest! {
         prop_assert!(screen.pixels() == &pixels[..], "viewer differs once settled");
     }
 
-    /// Tiles of 1 to 16 colours travel as palette (or solid) and exactly.
+    /// Tiles of 1 to 16 colours travel as palette (or solid, or glyphs on
+    /// the most common colour when those pay) and exactly.
     #[test]
     fn few_colour_tiles_round_trip(
         colours in prop::collection::vec(any::<[u8; 4]>(), 1..=16),
@@ -171,7 +172,7 @@ proptest! {
         let mut screen = Screen::new(w, h);
         let rects = step(&mut encoder, &mut screen, w, h, &pixels);
         for r in rects {
-            prop_assert!(matches!(r.encoding, Encoding::Palette | Encoding::PaletteZ | Encoding::Solid | Encoding::Lz4 | Encoding::Raw));
+            prop_assert!(matches!(r.encoding, Encoding::Palette | Encoding::PaletteZ | Encoding::Solid | Encoding::Glyphs | Encoding::Lz4 | Encoding::Raw));
         }
     }
 }
