@@ -890,13 +890,15 @@ impl Encoder {
         }
         // Bails out at the seventeenth colour: a row of photo costs little.
         self.palette.encode(width, group.rect, pixels)?;
-        // A row of one colour (an empty part of a first picture) is solid.
+        // A row of one colour (an empty part of a first picture) is solid:
+        // its first pixel's colour, which the palette just found everywhere.
         if self.palette.colours() == 1 {
-            let colour = self.solid_colour(width, group.rect, pixels)?;
+            let at = (usize::from(group.rect.y) * usize::from(width) + usize::from(group.rect.x))
+                * BYTES_PER_PIXEL;
             return Some(EncodedRect {
                 rect: group.rect,
                 encoding: Encoding::Solid,
-                data: colour.to_vec(),
+                data: pixels.get(at..at + BYTES_PER_PIXEL)?.to_vec(),
             });
         }
         match self.palette.last_as_z(&mut self.zstream) {

@@ -580,22 +580,20 @@ mod tests {
 
     #[test]
     fn the_ring_around_a_box_stays_on_the_screen() {
-        assert_eq!(
-            ring_around(Rect::new(10, 20, 12, 13), 100, 100),
-            Rect::new(9, 19, 14, 15)
-        );
-        assert_eq!(
-            ring_around(Rect::new(0, 0, 12, 13), 100, 100),
-            Rect::new(0, 0, 13, 14)
-        );
-        assert_eq!(
-            ring_around(Rect::new(88, 87, 12, 13), 100, 100),
-            Rect::new(87, 86, 13, 14)
-        );
-        assert_eq!(
-            ring_around(Rect::new(0, 0, 100, 100), 100, 100),
-            Rect::new(0, 0, 100, 100)
-        );
+        // (box, ring) on a 100×100 screen: inside, at a corner, at the far
+        // corner, and the whole screen.
+        for ((x, y, w, h), ring) in [
+            ((10, 20, 12, 13), (9, 19, 14, 15)),
+            ((0, 0, 12, 13), (0, 0, 13, 14)),
+            ((88, 87, 12, 13), (87, 86, 13, 14)),
+            ((0, 0, 100, 100), (0, 0, 100, 100)),
+        ] {
+            let (rx, ry, rw, rh) = ring;
+            assert_eq!(
+                ring_around(Rect::new(x, y, w, h), 100, 100),
+                Rect::new(rx, ry, rw, rh)
+            );
+        }
     }
 
     #[test]
